@@ -1,0 +1,4 @@
+// Public API of the assistant boundary: one turn, and the queue that runs turns.
+export { Assistant, type TurnInput, type TurnResult, type StatusSnapshot } from './assistant.js';
+export { TurnQueue } from './turn-queue.js';
+export { replies, type Lang } from './replies.js';

@@ -1,0 +1,81 @@
+// `wulf doctor`: checks that a board can run Wulf, one line per check; non-zero exit on a failure.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, ensureStateDir, loadConfig, type Config } from '../config/index.js';
+import { STORE_FILE } from '../memory/index.js';
+import { connectClient } from './ask-client.js';
+
+export type CheckState = 'ok' | 'warn' | 'fail';
+export interface Check {
+  name: string;
+  state: CheckState;
+  detail: string;
+}
+
+const MIN_NODE = [20, 8] as const;
+
+export async function runDoctor(opts: { configPath?: string; env: Record<string, string | undefined> }): Promise<Check[]> {
+  const checks: Check[] = [checkNode()];
+  let config: Config;
+  try {
+    config = await loadConfig({ ...(opts.configPath ? { path: opts.configPath } : {}), env: opts.env });
+    checks.push({ name: 'config', state: 'ok', detail: config.configPath ? `valid: ${config.configPath}` : 'no config file; built-in defaults' });
+  } catch (err) {
+    checks.push({ name: 'config', state: 'fail', detail: err instanceof ConfigError ? err.problems.join('; ') : String(err) });
+    return checks;
+  }
+  checks.push(await checkStateDir(config), await checkStore(config), await checkBroker(config), checkModels(), checkMicrophone(config, opts.env));
+  return checks;
+}
+
+function checkNode(): Check {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const isOk = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+  return { name: 'node', state: isOk ? 'ok' : 'fail', detail: `${process.version}${isOk ? '' : ` (need >= ${MIN_NODE.join('.')})`}` };
+}
+
+async function checkStateDir(config: Config): Promise<Check> {
+  try {
+    await ensureStateDir(config.stateDir);
+    return { name: 'state dir', state: 'ok', detail: `${config.stateDir} is writable` };
+  } catch (err) {
+    return { name: 'state dir', state: 'fail', detail: (err as ConfigError).problems?.join('; ') ?? String(err) };
+  }
+}
+
+async function checkStore(config: Config): Promise<Check> {
+  const file = path.join(config.stateDir, STORE_FILE);
+  if (!existsSync(file)) return { name: 'store', state: 'ok', detail: `${file} will be created at start` };
+  try {
+    JSON.parse(await readFile(file, 'utf8'));
+    return { name: 'store', state: 'ok', detail: `${file} parses` };
+  } catch (err) {
+    return { name: 'store', state: 'warn', detail: `${file} is corrupt (${(err as Error).message}); the daemon will move it aside and start fresh` };
+  }
+}
+
+async function checkBroker(config: Config): Promise<Check> {
+  const url = config.mqtt.url ?? `mqtt://${config.mqtt.embedded.host}:${config.mqtt.embedded.port}`;
+  try {
+    const client = await connectClient(url, 5000, { ...(config.mqtt.username ? { username: config.mqtt.username } : {}), ...(config.mqtt.password ? { password: config.mqtt.password } : {}) });
+    const version = client.options.protocolVersion === 5 ? '5' : '3.1.1';
+    await client.endAsync();
+    return { name: 'broker', state: 'ok', detail: `${url} answers (MQTT ${version})` };
+  } catch (err) {
+    if (!config.mqtt.url) return { name: 'broker', state: 'ok', detail: `no broker configured; the daemon will run its embedded broker on ${url}` };
+    return { name: 'broker', state: 'fail', detail: (err as Error).message };
+  }
+}
+
+function checkModels(): Check {
+  // TODO(#4): load each installed .tflite in the runtime once the runtime lands.
+  return { name: 'models', state: 'warn', detail: 'no models installed in this build (the NLU arrives with issue #5)' };
+}
+
+function checkMicrophone(config: Config, env: Record<string, string | undefined>): Check {
+  const cmd = config.audio.captureCommand;
+  const found = (env.PATH ?? '').split(':').some((dir) => dir && existsSync(path.join(dir, cmd)));
+  if (found) return { name: 'microphone', state: 'ok', detail: `${cmd} found` };
+  return { name: 'microphone', state: config.audio.enabled ? 'fail' : 'warn', detail: `${cmd} not found in PATH${config.audio.enabled ? '' : ' (audio is disabled, so this is only a warning)'}` };
+}

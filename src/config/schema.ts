@@ -1,0 +1,73 @@
+// The one config schema: every key the daemon reads, its type, its default.
+// Must not read files or the environment (see load.ts); it only describes and validates.
+import { z } from 'zod';
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** A device id becomes an MQTT topic level: keep it to safe characters. */
+export const deviceIdPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+const mqttSchema = z.strictObject({
+  /** mqtt://host:port or mqtts://…; absent → run the embedded broker. */
+  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL').optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** Topic root; every topic is `<topicPrefix>/<deviceId>/…`. */
+  topicPrefix: z.string().regex(/^[a-z0-9_-]+$/, 'must be a single lowercase topic level').default('wulf'),
+  /** Largest input payload accepted on `ask`; bigger ones get an error reply. */
+  maxPayloadBytes: z.int().min(64).max(1024 * 1024).default(16 * 1024),
+  keepaliveS: z.int().min(5).max(3600).default(30),
+  reconnectMinMs: z.int().min(100).max(60_000).default(500),
+  reconnectMaxMs: z.int().min(1000).max(600_000).default(30_000),
+  /** How long start-up waits for the broker before going READY degraded. */
+  connectWaitMs: z.int().min(0).max(120_000).default(15_000),
+  embedded: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.int().min(0).max(65535).default(1883),
+    })
+    .prefault({}),
+});
+
+export const configSchema = z.strictObject({
+  deviceId: z.string().regex(deviceIdPattern, 'must be lowercase letters, digits, "-" or "_" (max 64)').optional(),
+  /** Where the store and state live; default `$STATE_DIRECTORY` (systemd) or `./var`. */
+  stateDir: z.string().min(1).optional(),
+  language: z.enum(['en', 'fr']).default('en'),
+  log: z.strictObject({ level: logLevel.default('info') }).prefault({}),
+  mqtt: mqttSchema.prefault({}),
+  assistant: z
+    .strictObject({
+      /** Turns run at once; more wait in a bounded queue (MQTT backpressure beyond it). */
+      maxConcurrentTurns: z.int().min(1).max(64).default(8),
+      maxQueuedTurns: z.int().min(1).max(10_000).default(64),
+      /** On SIGTERM, how long turns in flight may take to finish. */
+      shutdownGraceMs: z.int().min(0).max(8000).default(3000),
+    })
+    .prefault({}),
+  audio: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Capture program (spawned without a shell). */
+      captureCommand: z.string().default('arecord'),
+    })
+    .prefault({}),
+  watchdog: z
+    .strictObject({
+      /** Skip WATCHDOG=1 when the event loop lagged more than this. */
+      maxEventLoopLagMs: z.int().min(10).max(60_000).default(2000),
+    })
+    .prefault({}),
+  debug: z
+    .strictObject({
+      /** Test hook: on SIGUSR2, block the event loop this long (0 = off). */
+      freezeOnSigusr2Ms: z.int().min(0).max(600_000).default(0),
+    })
+    .prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/** The config the daemon runs with: parsed, defaults applied, host values resolved. */
+export type Config = ParsedConfig & { deviceId: string; stateDir: string; configPath: string | null };

@@ -1,0 +1,191 @@
+// Composition root: builds config → store → models → MQTT → inputs in that order, tells systemd
+// where it stands, and tears everything down in reverse. The only module that wires others together.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { ensureStateDir, loadConfig, type Config } from '../config/index.js';
+import { MemoryStore } from '../memory/index.js';
+import {
+  MqttLink,
+  deviceTopics,
+  isInputError,
+  parseAsk,
+  redactUrl,
+  startEmbeddedBroker,
+  STATUS_OFFLINE,
+  STATUS_ONLINE,
+  type EmbeddedBroker,
+  type InboundMessage,
+  type InputError,
+  type ReplyPayload,
+  type Topics,
+} from '../mqtt/index.js';
+import { Assistant, TurnQueue, type StatusSnapshot } from '../assistant/index.js';
+import { createNotifier, monotonicUsec, watchdogIntervalMs, type Notifier } from './notify.js';
+import { Watchdog } from './health.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+type Env = Record<string, string | undefined>;
+
+export class Daemon {
+  private readonly startedAtMs = Date.now();
+  private isStopping = false;
+  private watchdog: Watchdog | null = null;
+  private stopPromise: Promise<void> | null = null;
+
+  constructor(
+    private config: Config,
+    private readonly log: Logger,
+    private readonly env: Env,
+    private readonly notifier: Notifier,
+    readonly store: MemoryStore,
+    private readonly broker: EmbeddedBroker | null,
+    private readonly link: MqttLink,
+    private readonly topics: Topics,
+    private readonly assistant: Assistant,
+    private readonly queue: TurnQueue,
+  ) {}
+
+  /** Bring every part up in order; READY=1 only once MQTT is connected (or the wait ran out). */
+  static async start(config: Config, log: Logger, env: Env = process.env): Promise<Daemon> {
+    const notifier = await createNotifier(env, log.child({ mod: 'notify' }));
+    notifier.send('STATUS=starting: opening store');
+    await ensureStateDir(config.stateDir);
+    const { store } = await MemoryStore.open(config.stateDir, log.child({ mod: 'memory' }));
+    log.info({ file: store.file, messages: store.data.messages.length }, 'store open');
+
+    notifier.send('STATUS=starting: loading models');
+    log.info('no models installed yet: natural language is answered with an honest "not yet"'); // TODO(#5): load NeuroLite
+
+    notifier.send('STATUS=starting: connecting to MQTT');
+    const mqttLog = log.child({ mod: 'mqtt' });
+    const broker = config.mqtt.url ? null : await startEmbeddedBroker(config.mqtt.embedded.host, config.mqtt.embedded.port, mqttLog);
+    const url = config.mqtt.url ?? broker!.url;
+    const topics = deviceTopics(config.mqtt.topicPrefix, config.deviceId);
+    let daemon: Daemon | null = null;
+    const link: MqttLink = new MqttLink({
+      url,
+      clientId: `wulf-${config.deviceId}`,
+      ...(config.mqtt.username ? { username: config.mqtt.username } : {}),
+      ...(config.mqtt.password ? { password: config.mqtt.password } : {}),
+      keepaliveS: config.mqtt.keepaliveS,
+      reconnectMinMs: config.mqtt.reconnectMinMs,
+      reconnectMaxMs: config.mqtt.reconnectMaxMs,
+      will: { topic: topics.status, payload: STATUS_OFFLINE },
+      subscriptions: [topics.ask],
+      onConnected: (): Promise<void> => link.publish(topics.status, STATUS_ONLINE, { retain: true }),
+      log: mqttLog,
+    });
+    if (broker) link.protocolVersion = 4; // aedes speaks MQTT 3.1.1 only
+    const queue = new TurnQueue(config.assistant.maxConcurrentTurns, config.assistant.maxQueuedTurns);
+    const assistant = new Assistant(store, () => daemon!.statusSnapshot());
+    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue);
+    // Inputs are wired before connecting: a persistent session may deliver queued asks at once.
+    link.setHandler((msg) => daemon!.onInbound(msg));
+    link.start();
+    const isConnected = await link.waitConnected(config.mqtt.connectWaitMs);
+    if (!isConnected) log.warn({ url: redactUrl(url), waitedMs: config.mqtt.connectWaitMs }, 'broker not reachable yet; starting anyway and retrying');
+    daemon.ready(isConnected ? 'ready' : 'ready, waiting for the MQTT broker');
+    return daemon;
+  }
+
+  private ready(status: string): void {
+    this.notifier.send(`READY=1\nSTATUS=${status}; device ${this.config.deviceId}`);
+    this.log.info({ topics: this.topics }, 'wulf is ready');
+    const intervalMs = watchdogIntervalMs(this.env);
+    if (intervalMs && !this.watchdog) {
+      this.watchdog = new Watchdog(this.notifier, intervalMs, this.config.watchdog.maxEventLoopLagMs, {
+        storeWriteError: () => this.store.lastWriteError,
+        mqttState: () => this.link.state,
+      }, this.log.child({ mod: 'watchdog' }));
+      this.watchdog.start();
+    }
+  }
+
+  /** One inbound MQTT message. Never throws; every refusal is answered on `error`. */
+  private async onInbound(msg: InboundMessage): Promise<void> {
+    if (msg.topic !== this.topics.ask) return;
+    const parsed = parseAsk(msg.payload, this.config.mqtt.maxPayloadBytes);
+    if (isInputError(parsed)) return this.refuse(msg, parsed);
+    if (this.isStopping) return this.refuse(msg, { code: 'shutting_down', message: 'wulf is stopping; ask again when it is back online', ...(parsed.id ? { id: parsed.id } : {}) });
+    const input = { id: parsed.id ?? randomUUID(), text: parsed.text, lang: parsed.lang ?? this.config.language, channel: 'mqtt' as const };
+    await this.queue.admit(async () => {
+      try {
+        const result = await this.assistant.handle(input);
+        if (result.ok) await this.sendReply(msg, result.reply);
+        else await this.refuse(msg, result.error);
+      } catch (err) {
+        this.log.error({ err, turnId: input.id }, 'turn failed');
+        await this.refuse(msg, { code: 'internal', message: 'the turn failed inside wulf; see its log', id: input.id });
+      }
+    });
+  }
+
+  private async sendReply(msg: InboundMessage, reply: ReplyPayload): Promise<void> {
+    const body = JSON.stringify(reply);
+    await this.link.publish(this.topics.reply, body);
+    if (msg.responseTopic) await this.link.publish(msg.responseTopic, body, msg.correlationData ? { correlationData: msg.correlationData } : {});
+  }
+
+  private async refuse(msg: InboundMessage, error: InputError): Promise<void> {
+    this.log.warn({ topic: msg.topic, code: error.code, reason: error.message, bytes: msg.payload.length }, 'refused input');
+    const body = JSON.stringify({ ...error, topic: msg.topic });
+    try {
+      await this.link.publish(this.topics.error, body);
+      if (msg.responseTopic) await this.link.publish(msg.responseTopic, body, msg.correlationData ? { correlationData: msg.correlationData } : {});
+    } catch (err) {
+      this.log.warn({ err }, 'could not publish an error reply');
+    }
+  }
+
+  async statusSnapshot(): Promise<StatusSnapshot> {
+    return {
+      deviceId: this.config.deviceId,
+      version: VERSION,
+      uptimeS: Math.round((Date.now() - this.startedAtMs) / 1000),
+      mqtt: { state: this.link.state, url: redactUrl(this.config.mqtt.url ?? this.broker?.url ?? ''), protocolVersion: this.link.protocolVersion, embeddedBroker: this.broker?.isOurs ?? false },
+      memory: { messages: this.store.data.messages.length, bytes: await this.store.sizeBytes(), file: this.store.file },
+      models: [],
+      voice: { enabled: this.store.data.settings.voiceEnabled, available: false },
+      rssBytes: process.memoryUsage.rss(),
+      node: process.version,
+    };
+  }
+
+  /** SIGHUP: re-read the config; apply what can change live, name what needs a restart. */
+  async reload(): Promise<void> {
+    this.notifier.send(`RELOADING=1\nMONOTONIC_USEC=${monotonicUsec()}\nSTATUS=reloading config`);
+    try {
+      const next = await loadConfig({ ...(this.config.configPath ? { path: this.config.configPath } : {}), env: this.env });
+      this.log.level = next.log.level;
+      const needRestart = (['deviceId', 'stateDir', 'mqtt'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(this.config[k]));
+      this.config = { ...next, deviceId: this.config.deviceId, stateDir: this.config.stateDir, mqtt: this.config.mqtt };
+      this.log.info({ needRestart }, needRestart.length ? 'config reloaded; some changes need a restart' : 'config reloaded');
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'config reload failed; keeping the running config');
+    }
+    this.notifier.send(`READY=1\nSTATUS=ready; device ${this.config.deviceId}`);
+  }
+
+  /** SIGTERM: stop taking input, let turns in flight finish (bounded), flush, say `offline`. */
+  stop(): Promise<void> {
+    this.stopPromise ??= this.doStop();
+    return this.stopPromise;
+  }
+
+  private async doStop(): Promise<void> {
+    this.isStopping = true;
+    this.notifier.send('STOPPING=1\nSTATUS=stopping');
+    this.log.info('stopping');
+    this.watchdog?.stop();
+    await this.link.unsubscribe([this.topics.ask]).catch((err: unknown) => this.log.warn({ err }, 'unsubscribe failed'));
+    const isDrained = await this.queue.drain(this.config.assistant.shutdownGraceMs);
+    if (!isDrained) this.log.warn({ inFlight: this.queue.inFlight }, 'turns still running at shutdown; not waiting longer');
+    await this.store.flush().catch((err: unknown) => this.log.error({ err }, 'final store flush failed'));
+    await this.link.stop(() => this.link.publish(this.topics.status, STATUS_OFFLINE, { retain: true }));
+    await this.broker?.close();
+    this.notifier.close();
+    this.log.info('stopped');
+  }
+}

@@ -1,0 +1,5 @@
+// Public API of the MQTT boundary: topics, payload shapes, the link, the embedded broker.
+export { deviceTopics, clientReplyTopic, STATUS_ONLINE, STATUS_OFFLINE, type Topics } from './topics.js';
+export { parseAsk, isInputError, type AskRequest, type InputError, type ErrorCode, type ReplyPayload, type ErrorPayload } from './messages.js';
+export { MqttLink, redactUrl, type LinkState, type InboundMessage, type LinkOptions } from './link.js';
+export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
