@@ -103,7 +103,10 @@ export class Daemon {
     }
   }
 
-  /** One inbound MQTT message. Never throws; every refusal is answered on `error`. */
+  /**
+   * One inbound MQTT message. Never throws; every refusal is answered on `error`. Resolves once the
+   * turn is queued (backpressure); it must never wait for a broker ack (see MqttLink.send).
+   */
   private async onInbound(msg: InboundMessage): Promise<void> {
     if (msg.topic !== this.topics.ask) return;
     const parsed = parseAsk(msg.payload, this.config.mqtt.maxPayloadBytes);
@@ -113,30 +116,26 @@ export class Daemon {
     await this.queue.admit(async () => {
       try {
         const result = await this.assistant.handle(input);
-        if (result.ok) await this.sendReply(msg, result.reply);
-        else await this.refuse(msg, result.error);
+        if (result.ok) this.sendReply(msg, result.reply);
+        else this.refuse(msg, result.error);
       } catch (err) {
         this.log.error({ err, turnId: input.id }, 'turn failed');
-        await this.refuse(msg, { code: 'internal', message: 'the turn failed inside wulf; see its log', id: input.id });
+        this.refuse(msg, { code: 'internal', message: 'the turn failed inside wulf; see its log', id: input.id });
       }
     });
   }
 
-  private async sendReply(msg: InboundMessage, reply: ReplyPayload): Promise<void> {
+  private sendReply(msg: InboundMessage, reply: ReplyPayload): void {
     const body = JSON.stringify(reply);
-    await this.link.publish(this.topics.reply, body);
-    if (msg.responseTopic) await this.link.publish(msg.responseTopic, body, msg.correlationData ? { correlationData: msg.correlationData } : {});
+    this.link.send(this.topics.reply, body);
+    if (msg.responseTopic) this.link.send(msg.responseTopic, body, msg.correlationData ? { correlationData: msg.correlationData } : {});
   }
 
-  private async refuse(msg: InboundMessage, error: InputError): Promise<void> {
+  private refuse(msg: InboundMessage, error: InputError): void {
     this.log.warn({ topic: msg.topic, code: error.code, reason: error.message, bytes: msg.payload.length }, 'refused input');
     const body = JSON.stringify({ ...error, topic: msg.topic });
-    try {
-      await this.link.publish(this.topics.error, body);
-      if (msg.responseTopic) await this.link.publish(msg.responseTopic, body, msg.correlationData ? { correlationData: msg.correlationData } : {});
-    } catch (err) {
-      this.log.warn({ err }, 'could not publish an error reply');
-    }
+    this.link.send(this.topics.error, body);
+    if (msg.responseTopic) this.link.send(msg.responseTopic, body, msg.correlationData ? { correlationData: msg.correlationData } : {});
   }
 
   async statusSnapshot(): Promise<StatusSnapshot> {

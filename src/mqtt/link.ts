@@ -95,6 +95,15 @@ export class MqttLink {
     await this.client.publishAsync(topic, payload, { qos: 1, retain: opts.retain ?? false, ...(properties ? { properties } : {}) });
   }
 
+  /**
+   * Queue a QoS 1 publish without waiting for its PUBACK. Inbound handlers must use this: mqtt.js
+   * reads no packet (the PUBACK included) until the handler of the current one returns, so awaiting
+   * an ack there deadlocks. mqtt.js keeps the message until acked and resends it after a reconnect.
+   */
+  send(topic: string, payload: string | Buffer, opts: { retain?: boolean; correlationData?: Buffer } = {}): void {
+    this.publish(topic, payload, opts).catch((err: unknown) => this.opts.log.warn({ err, topic }, 'publish failed'));
+  }
+
   async unsubscribe(topics: string[]): Promise<void> {
     if (this.client && this.isConnected) await this.client.unsubscribeAsync(topics);
   }
