@@ -37,7 +37,7 @@ export class DaemonProcess {
     const deviceId = opts.deviceId ?? `t${Math.random().toString(36).slice(2, 10)}`;
     const args = [cliPath, 'run'];
     if (opts.config) {
-      const file = path.join(dir, '..', `${path.basename(dir)}-config.json`);
+      const file = path.join(await tempDir('wulf-config-'), 'config.json');
       await writeFile(file, JSON.stringify(opts.config));
       args.push('--config', file);
     }
