@@ -1,7 +1,6 @@
 // One turn: input text → (slash command | understanding) → reply, recorded in memory before the
 // reply leaves. Until the NLU lands, natural language gets an honest "not yet" with intent null.
-import { randomUUID } from 'node:crypto';
-import type { MemoryStore, StoredMessage } from '../memory/index.js';
+import type { MemoryStore } from '../memory/index.js';
 import type { InputError, ReplyPayload } from '../mqtt/index.js';
 import { formatDuration, replies, type Lang } from './replies.js';
 
@@ -51,7 +50,7 @@ export class Assistant {
       ...(handled.data ? { data: handled.data } : {}),
     };
     // What the user is told must be on disk before the reply goes out (ARCHITECTURE: Memory).
-    await this.store.recordTurn(message(input, 'user', input.text, null, null), message(input, 'assistant', reply.text, reply.intent, latencyMs));
+    await this.store.recordTurn({ turnId: input.id, lang: input.lang, channel: input.channel, userText: input.text, replyText: reply.text, intent: reply.intent, slots: [], latencyMs, source: reply.source });
     return { ok: true, reply };
   }
 
@@ -87,8 +86,4 @@ export class Assistant {
         return { code: 'unknown_command', message: replies.unknownCommand[lang](cmd.slice(0, 64)) };
     }
   }
-}
-
-function message(input: TurnInput, role: StoredMessage['role'], text: string, intent: string | null, latencyMs: number | null): StoredMessage {
-  return { id: randomUUID(), turnId: input.id, ts: new Date().toISOString(), role, text, intent, latencyMs, source: input.channel };
 }

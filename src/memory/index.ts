@@ -1,3 +1,5 @@
-// Public API of the memory boundary: the local store.
-export { MemoryStore, StoreVersionError, STORE_FILE, STORE_SCHEMA_VERSION, type StoreData, type StoredMessage, type OpenResult } from './store.js';
+// Public API of the memory boundary: the local store, its schema, its archive.
+export { MemoryStore, StoreVersionError, STORE_FILE, ARCHIVE_DIR, defaultStoreOptions, foldText, type OpenResult, type StoreOptions, type TurnRecord } from './store.js';
+export { STORE_SCHEMA_VERSION, freshData, migrate, type StoreData, type StoredMessage, type StoredSlot, type TurnMetric, type Episode, type ListItem, type Note, type StoredTimer } from './schema.js';
+export { Archive, type ArchiveRecord } from './archive.js';
 export { AtomicJsonFile, StoreCorruptError, fsyncDir } from './atomic-json-file.js';

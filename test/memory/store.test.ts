@@ -2,19 +2,19 @@ import test from 'ava';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import { MemoryStore, StoreVersionError, type StoredMessage } from '../../src/memory/index.js';
+import { MemoryStore, StoreVersionError, type TurnRecord } from '../../src/memory/index.js';
 import { tempDir } from '../helpers/paths.js';
 
 const log = pino({ level: 'silent' });
-const msg = (turnId: string, role: StoredMessage['role']): StoredMessage => ({ id: `${turnId}-${role}`, turnId, ts: new Date(0).toISOString(), role, text: 'x', intent: null, latencyMs: null, source: 'mqtt' });
+const turn = (turnId: string): TurnRecord => ({ turnId, lang: 'en', channel: 'mqtt', userText: `ask ${turnId}`, replyText: `reply ${turnId}`, intent: null, slots: [], latencyMs: 1, source: 'local' });
 
 test('a new store is created with its schema version and survives reopening', async (t) => {
   const dir = await tempDir();
   const { store } = await MemoryStore.open(dir, log);
-  await store.recordTurn(msg('t1', 'user'), msg('t1', 'assistant'));
+  await store.recordTurn(turn('t1'));
   await store.setVoiceEnabled(true);
   const again = (await MemoryStore.open(dir, log)).store;
-  t.is(again.data.schemaVersion, 1);
+  t.is(again.data.schemaVersion, 2);
   t.is(again.data.messages.length, 2);
   t.true(again.data.settings.voiceEnabled);
 });
@@ -22,7 +22,7 @@ test('a new store is created with its schema version and survives reopening', as
 test('concurrent turns share writes (group commit) and all reach the disk', async (t) => {
   const dir = await tempDir();
   const { store } = await MemoryStore.open(dir, log);
-  await Promise.all(Array.from({ length: 200 }, (_, i) => store.recordTurn(msg(`t${i}`, 'user'), msg(`t${i}`, 'assistant'))));
+  await Promise.all(Array.from({ length: 200 }, (_, i) => store.recordTurn(turn(`t${i}`))));
   const onDisk = JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8')) as { messages: unknown[] };
   t.is(onDisk.messages.length, 400);
   t.deepEqual((await readdir(dir)).filter((f) => f.includes('.tmp-')), [], 'no temp files left behind');
@@ -46,7 +46,7 @@ test('a store from a newer Wulf is refused, not overwritten', async (t) => {
 
 test('/clearmemory semantics: notes and bins go, messages and settings stay', async (t) => {
   const { store } = await MemoryStore.open(await tempDir(), log);
-  await store.recordTurn(msg('t1', 'user'), msg('t1', 'assistant'));
+  await store.recordTurn(turn('t1'));
   (store.data.notes as unknown[]).push({ text: 'gate code 1234' });
   await store.setVoiceEnabled(true);
   t.deepEqual(await store.clearKnowledge(), { notes: 1, bins: 0 });
@@ -62,6 +62,101 @@ test('a failed write rejects the commit and is remembered for the health check',
   const { rm, mkdir } = await import('node:fs/promises');
   await rm(path.join(dir, 'store.json'));
   await mkdir(path.join(dir, 'store.json', 'blocker'), { recursive: true });
-  await t.throwsAsync(store.recordTurn(msg('t1', 'user'), msg('t1', 'assistant')));
+  await t.throwsAsync(store.recordTurn(turn('t1')));
   t.truthy(store.lastWriteError);
+});
+
+test('a v1 store is migrated to v2: messages get sequence numbers, new collections appear', async (t) => {
+  const dir = await tempDir();
+  const v1 = {
+    schemaVersion: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    messages: [
+      { id: 'a', turnId: 't', ts: '2026-01-01T00:00:00.000Z', role: 'user', text: 'hello', intent: null, latencyMs: null, source: 'mqtt' },
+      { id: 'b', turnId: 't', ts: '2026-01-01T00:00:00.000Z', role: 'assistant', text: 'hi', intent: null, latencyMs: 1, source: 'local' },
+    ],
+    notes: [],
+    bins: [],
+    settings: { voiceEnabled: true },
+  };
+  await writeFile(path.join(dir, 'store.json'), JSON.stringify(v1));
+  const { store, migratedFrom } = await MemoryStore.open(dir, log);
+  t.is(migratedFrom, 1);
+  t.is(store.data.schemaVersion, 2);
+  t.deepEqual(store.data.messages.map((m) => m.seq), [1, 2]);
+  t.is(store.data.nextSeq, 3);
+  t.true(store.data.settings.voiceEnabled);
+  t.deepEqual(store.data.lists, { shopping: [], todo: [] });
+  const onDisk = JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8')) as { schemaVersion: number };
+  t.is(onDisk.schemaVersion, 2, 'the migration is written back');
+});
+
+test('old messages roll into archive segments: the live file stays bounded and nothing is lost', async (t) => {
+  const dir = await tempDir();
+  const { store } = await MemoryStore.open(dir, log, { maxLiveMessages: 50 });
+  for (let i = 0; i < 300; i++) await store.recordTurn(turn(`t${i}`));
+  await store.flush();
+  t.true(store.data.messages.length <= 52, `live messages: ${store.data.messages.length}`);
+  t.true(store.archive.segments.length >= 1);
+  const reopened = (await MemoryStore.open(dir, log, { maxLiveMessages: 50 })).store;
+  const all: string[] = [];
+  for await (const m of reopened.allMessages()) all.push(`${m.role}:${m.turnId}`);
+  t.is(all.length, 600);
+  t.deepEqual(all.slice(0, 2), ['user:t0', 'assistant:t0']);
+  t.deepEqual(all.slice(-2), ['user:t299', 'assistant:t299']);
+});
+
+test('a crash between the archive append and the live write neither loses nor doubles messages', async (t) => {
+  const dir = await tempDir();
+  const { store } = await MemoryStore.open(dir, log);
+  for (let i = 0; i < 10; i++) await store.recordTurn(turn(`t${i}`));
+  // Simulate the crash: the oldest 6 messages reached the archive, the live file still has them.
+  const first = store.data.messages.slice(0, 6).map((m) => ({ kind: 'message' as const, ...m }));
+  await store.archive.append(first);
+  const reopened = (await MemoryStore.open(dir, log)).store;
+  const seqs: number[] = [];
+  for await (const m of reopened.allMessages()) seqs.push(m.seq);
+  t.is(seqs.length, 20);
+  t.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+  t.is(new Set(seqs).size, 20);
+});
+
+test('a torn last archive line (power cut mid-append) is cut off at open', async (t) => {
+  const dir = await tempDir();
+  const { store } = await MemoryStore.open(dir, log, { maxLiveMessages: 10 });
+  for (let i = 0; i < 30; i++) await store.recordTurn(turn(`t${i}`));
+  await store.flush();
+  const seg = path.join(dir, 'archive', store.archive.segments.at(-1)!);
+  const { appendFile } = await import('node:fs/promises');
+  await appendFile(seg, '{"kind":"message","seq":99999,"te');
+  const reopened = (await MemoryStore.open(dir, log, { maxLiveMessages: 10 })).store;
+  let count = 0;
+  for await (const _m of reopened.allMessages()) count++;
+  t.is(count, 60);
+  t.true((await readFile(seg, 'utf8')).endsWith('\n'));
+});
+
+test('lists, notes and timers persist across reopen', async (t) => {
+  const dir = await tempDir();
+  const { store } = await MemoryStore.open(dir, log);
+  await store.addListItem('shopping', 'lait');
+  await store.addListItem('shopping', 'Pain');
+  t.is((await store.removeListItem('shopping', 'PAIN')).length, 1);
+  await store.addNote('the gate code is 4521', [0.1, 0.2]);
+  await store.addTimer({ id: 'x', name: 'pasta', durationMs: 60_000, dueAt: Date.now() + 60_000, createdAt: new Date().toISOString(), lang: 'en' });
+  const again = (await MemoryStore.open(dir, log)).store;
+  t.deepEqual(again.data.lists.shopping!.map((i) => i.text), ['lait']);
+  t.is(again.data.notes[0]!.text, 'the gate code is 4521');
+  t.is(again.data.timers[0]!.name, 'pasta');
+});
+
+test('a new episode opens after the configured silence', async (t) => {
+  const { store } = await MemoryStore.open(await tempDir(), log, { episodeGapMs: 50 });
+  await store.recordTurn(turn('a'));
+  await store.recordTurn(turn('b'));
+  await new Promise((r) => setTimeout(r, 80));
+  await store.recordTurn(turn('c'));
+  t.is(store.data.episodes.length, 2);
+  t.is(store.data.episodes[0]!.turns, 2);
+  t.not(store.data.messages[0]!.episodeId, store.data.messages.at(-1)!.episodeId);
 });
