@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { runDaemon, VERSION } from '../daemon/index.js';
 import { ask, AskFailure, type AskOutcome } from './ask-client.js';
 import { runDoctor } from './doctor.js';
+import { registerMemoryCommands } from './commands/memory.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -131,6 +132,7 @@ function buildProgram(): Command {
       process.exitCode = checks.some((c) => c.state === 'fail') ? 1 : 0;
     });
 
+  registerMemoryCommands(program);
   return program;
 }
 

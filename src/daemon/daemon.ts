@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ensureStateDir, loadConfig, type Config } from '../config/index.js';
-import { MemoryStore } from '../memory/index.js';
+import { MemoryStore, removePidFile, runningDaemonPid, writePidFile } from '../memory/index.js';
 import {
   MqttLink,
   deviceTopics,
@@ -52,6 +52,9 @@ export class Daemon {
     const notifier = await createNotifier(env, log.child({ mod: 'notify' }));
     notifier.send('STATUS=starting: opening store');
     await ensureStateDir(config.stateDir);
+    const otherPid = await runningDaemonPid(config.stateDir);
+    if (otherPid && otherPid !== process.pid) throw new Error(`another wulf daemon (pid ${otherPid}) uses ${config.stateDir}`);
+    await writePidFile(config.stateDir);
     const { store } = await MemoryStore.open(config.stateDir, log.child({ mod: 'memory' }));
     log.info({ file: store.file, messages: store.data.messages.length }, 'store open');
 
@@ -184,6 +187,7 @@ export class Daemon {
     await this.store.flush().catch((err: unknown) => this.log.error({ err }, 'final store flush failed'));
     await this.link.stop(() => this.link.publish(this.topics.status, STATUS_OFFLINE, { retain: true }));
     await this.broker?.close();
+    await removePidFile(this.config.stateDir).catch((err: unknown) => this.log.warn({ err }, 'could not remove the pid file'));
     this.notifier.close();
     this.log.info('stopped');
   }

@@ -25,9 +25,9 @@ export class Archive {
     private readonly maxSegmentBytes: number,
   ) {}
 
-  static async open(dir: string, maxSegmentBytes = 8 * 2 ** 20): Promise<Archive> {
-    await mkdir(dir, { recursive: true });
-    const names = (await readdir(dir)).filter((f) => SEGMENT.test(f)).sort();
+  static async open(dir: string, maxSegmentBytes = 8 * 2 ** 20, isReadOnly = false): Promise<Archive> {
+    if (!isReadOnly) await mkdir(dir, { recursive: true });
+    const names = (await readdir(dir).catch(() => [] as string[])).filter((f) => SEGMENT.test(f)).sort();
     let bytes = 0;
     let lastSeq = 0;
     const last = names.at(-1);
@@ -36,7 +36,7 @@ export class Archive {
       const buf = await readFile(file);
       // Keep whole lines only: what follows the last newline was being appended when we died.
       const end = buf.lastIndexOf(0x0a) + 1;
-      if (end !== buf.length) await truncate(file, end);
+      if (end !== buf.length && !isReadOnly) await truncate(file, end);
       bytes = end;
       const lines = buf.subarray(0, end).toString().trimEnd().split('\n');
       const tail = lines.at(-1);
@@ -77,7 +77,14 @@ export class Archive {
   async *records(): AsyncGenerator<ArchiveRecord> {
     for (const name of this.segmentNames) {
       const lines = createInterface({ input: createReadStream(path.join(this.dir, name)), crlfDelay: Infinity });
-      for await (const line of lines) if (line) yield JSON.parse(line) as ArchiveRecord;
+      for await (const line of lines) {
+        if (!line) continue;
+        try {
+          yield JSON.parse(line) as ArchiveRecord;
+        } catch {
+          // A torn last line, seen read-only while the daemon appends: it is not part of the archive yet.
+        }
+      }
     }
   }
 

@@ -3,3 +3,4 @@ export { MemoryStore, StoreVersionError, STORE_FILE, ARCHIVE_DIR, defaultStoreOp
 export { STORE_SCHEMA_VERSION, freshData, migrate, type StoreData, type StoredMessage, type StoredSlot, type TurnMetric, type Episode, type ListItem, type Note, type StoredTimer } from './schema.js';
 export { Archive, type ArchiveRecord } from './archive.js';
 export { AtomicJsonFile, StoreCorruptError, fsyncDir } from './atomic-json-file.js';
+export { exportDialogues, backupMemory, restoreMemory, runningDaemonPid, writePidFile, removePidFile, RestoreError, PID_FILE, type ExportedTurn } from './portability.js';

@@ -27,9 +27,11 @@ export interface StoreOptions {
   /** Silence after which the next turn opens a new episode. */
   episodeGapMs: number;
   maxSegmentBytes: number;
+  /** Open without writing anything (export, backup, inspection while a daemon runs). */
+  readOnly: boolean;
 }
 
-export const defaultStoreOptions: StoreOptions = { maxLiveMessages: 2000, episodeGapMs: 30 * 60_000, maxSegmentBytes: 8 * 2 ** 20 };
+export const defaultStoreOptions: StoreOptions = { maxLiveMessages: 2000, episodeGapMs: 30 * 60_000, maxSegmentBytes: 8 * 2 ** 20, readOnly: false };
 
 /** One finished turn, as the assistant reports it. */
 export interface TurnRecord {
@@ -80,7 +82,7 @@ export class MemoryStore {
     try {
       await db.read();
     } catch (err) {
-      if (!(err instanceof StoreCorruptError)) throw err;
+      if (!(err instanceof StoreCorruptError) || opts.readOnly) throw err;
       movedAside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await rename(file, movedAside);
       log.error({ err: err.message, movedTo: movedAside }, `STORE WAS CORRUPT: moved it aside to ${movedAside} and started a fresh store`);
@@ -91,10 +93,10 @@ export class MemoryStore {
     const { data, from } = migrate(db.data as unknown as Record<string, unknown>);
     if (from !== STORE_SCHEMA_VERSION) log.info({ from, to: STORE_SCHEMA_VERSION }, 'store migrated');
     db.data = data;
-    const archive = await Archive.open(path.join(stateDir, ARCHIVE_DIR), opts.maxSegmentBytes);
+    const archive = await Archive.open(path.join(stateDir, ARCHIVE_DIR), opts.maxSegmentBytes, opts.readOnly);
     const store = new MemoryStore(db, adapter, archive, file, opts);
     store.reconcileArchive();
-    await store.commit();
+    if (!opts.readOnly) await store.commit();
     return { store, movedAside, migratedFrom: from !== STORE_SCHEMA_VERSION ? from : null };
   }
 
@@ -200,6 +202,7 @@ export class MemoryStore {
 
   /** Resolves once everything changed before this call is on disk. Concurrent calls share writes. */
   commit(): Promise<void> {
+    if (this.opts.readOnly) return Promise.reject(new Error('store opened read-only'));
     return new Promise((resolve, reject) => {
       this.pending.push({ resolve, reject });
       this.kick();
