@@ -31,7 +31,7 @@ export interface StoreOptions {
   readOnly: boolean;
 }
 
-export const defaultStoreOptions: StoreOptions = { maxLiveMessages: 2000, episodeGapMs: 30 * 60_000, maxSegmentBytes: 8 * 2 ** 20, readOnly: false };
+export const defaultStoreOptions: StoreOptions = { maxLiveMessages: 256, episodeGapMs: 30 * 60_000, maxSegmentBytes: 8 * 2 ** 20, readOnly: false };
 
 /** One finished turn, as the assistant reports it. */
 export interface TurnRecord {

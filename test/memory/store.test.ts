@@ -21,7 +21,7 @@ test('a new store is created with its schema version and survives reopening', as
 
 test('concurrent turns share writes (group commit) and all reach the disk', async (t) => {
   const dir = await tempDir();
-  const { store } = await MemoryStore.open(dir, log);
+  const { store } = await MemoryStore.open(dir, log, { maxLiveMessages: 1000 });
   await Promise.all(Array.from({ length: 200 }, (_, i) => store.recordTurn(turn(`t${i}`))));
   const onDisk = JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8')) as { messages: unknown[] };
   t.is(onDisk.messages.length, 400);
