@@ -1,14 +1,22 @@
-// One turn: input text → (slash command | understanding) → reply, recorded in memory before the
-// reply leaves. Until the NLU lands, natural language gets an honest "not yet" with intent null.
-import type { MemoryStore } from '../memory/index.js';
+// One turn: input → (pending confirmation | slash command | routine | NLU → plan) → allow-listed
+// tools → reply, recorded in memory before the reply leaves. Critical calls wait for a yes from
+// the same session; nothing outside the allow-list runs, whoever proposed it.
+import type { Logger } from 'pino';
+import type { Config, RoutineConfig } from '../config/index.js';
+import { foldText, type MemoryStore } from '../memory/index.js';
 import type { InputError, ReplyPayload } from '../mqtt/index.js';
+import type { Understander, Understanding } from '../nlu/index.js';
+import { ToolRefusal, type PreparedCall, type ToolContext, type ToolRegistry, type ToolResult } from '../tools/index.js';
+import { plan, type PlannedCall } from './plan.js';
 import { formatDuration, replies, type Lang } from './replies.js';
 
 export interface TurnInput {
   id: string;
   text: string;
   lang: Lang;
-  channel: 'mqtt' | 'cli';
+  channel: 'mqtt' | 'cli' | 'voice';
+  /** Who is talking: a pending confirmation belongs to one session. */
+  session: string;
 }
 
 export type TurnResult = { ok: true; reply: ReplyPayload } | { ok: false; error: InputError };
@@ -26,64 +34,182 @@ export interface StatusSnapshot {
   node: string;
 }
 
-type Handled = { text: string; intent: string | null; data?: Record<string, unknown> } | InputError;
+export interface AssistantDeps {
+  config: Config;
+  store: MemoryStore;
+  registry: ToolRegistry;
+  toolContext: (lang: Lang) => ToolContext;
+  status: () => Promise<StatusSnapshot>;
+  understander: Understander | null;
+  log: Logger;
+}
+
+interface Pending {
+  calls: PreparedCall[];
+  lang: Lang;
+  timer: NodeJS.Timeout;
+}
+
+type Outcome = { text: string; intent: string | null; slots?: Record<string, unknown>; actions?: unknown[]; data?: Record<string, unknown>; understanding?: Understanding } | InputError;
+
+const YES = new Set(['yes', 'yeah', 'yep', 'sure', 'ok', 'okay', 'confirm', 'do it', 'oui', 'ouais', 'd accord', 'daccord', 'vas y', 'confirme', 'oui vas y', 'yes please', 'oui merci']);
+const NO = new Set(['no', 'nope', 'cancel', 'stop', 'non', 'annule', 'laisse tomber', 'no thanks', 'non merci', 'never mind', 'nevermind']);
+
+const CONFIDENCE_THRESHOLD = 0.5;
 
 export class Assistant {
-  constructor(
-    private readonly store: MemoryStore,
-    private readonly status: () => Promise<StatusSnapshot>,
-  ) {}
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(private readonly deps: AssistantDeps) {}
+
+  stop(): void {
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
+  }
 
   async handle(input: TurnInput): Promise<TurnResult> {
     const started = performance.now();
-    const handled = input.text.startsWith('/') ? await this.slash(input) : { text: replies.notUnderstood[input.lang], intent: null };
-    if ('code' in handled) return { ok: false, error: { ...handled, id: input.id } };
+    const outcome = await this.decide(input);
+    if ('code' in outcome) return { ok: false, error: { ...outcome, id: input.id } };
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
-    const reply: ReplyPayload = {
-      id: input.id,
-      text: handled.text,
-      intent: handled.intent,
-      slots: {},
-      actions: [],
-      source: 'local',
-      latency_ms: latencyMs,
-      ...(handled.data ? { data: handled.data } : {}),
-    };
+    const reply: ReplyPayload = { id: input.id, text: outcome.text, intent: outcome.intent, slots: outcome.slots ?? {}, actions: outcome.actions ?? [], source: 'local', latency_ms: latencyMs, ...(outcome.data ? { data: outcome.data } : {}) };
+    const u = outcome.understanding;
     // What the user is told must be on disk before the reply goes out (ARCHITECTURE: Memory).
-    await this.store.recordTurn({ turnId: input.id, lang: input.lang, channel: input.channel, userText: input.text, replyText: reply.text, intent: reply.intent, slots: [], latencyMs, source: reply.source });
+    await this.deps.store.recordTurn({
+      turnId: input.id, lang: input.lang, channel: input.channel, userText: input.text, replyText: reply.text, intent: reply.intent,
+      slots: u?.slots ?? [], latencyMs, source: reply.source, confidence: u?.confidence ?? null, entropy: u?.entropy ?? null,
+    });
     return { ok: true, reply };
   }
 
-  private async slash(input: TurnInput): Promise<Handled> {
-    const cmd = input.text.split(/\s+/)[0]!.toLowerCase();
-    const lang = input.lang;
-    switch (cmd) {
-      case '/help':
-        return { text: replies.help[lang], intent: 'WulfHelp' };
-      case '/status': {
-        const s = await this.status();
-        const line = {
-          uptime: formatDuration(s.uptimeS),
-          mqtt: s.mqtt.state,
-          messages: s.memory.messages,
-          storeKiB: Math.round(s.memory.bytes / 1024),
-          models: s.models.length ? s.models.map((m) => `${m.name} ${m.version}`).join(', ') : 'none',
-          rssMiB: Math.round(s.rssBytes / 2 ** 20),
-        };
-        return { text: replies.status[lang](line), intent: 'WulfStatus', data: { ...s } };
-      }
-      case '/clearmemory': {
-        const cleared = await this.store.clearKnowledge();
-        return { text: replies.cleared[lang](cleared.notes, cleared.bins), intent: 'WulfClearMemory', data: cleared };
-      }
-      case '/voiceon':
-        await this.store.setVoiceEnabled(true);
-        return { text: replies.voiceOn[lang], intent: 'WulfVoiceOn' };
-      case '/voiceoff':
-        await this.store.setVoiceEnabled(false);
-        return { text: replies.voiceOff[lang], intent: 'WulfVoiceOff' };
-      default:
-        return { code: 'unknown_command', message: replies.unknownCommand[lang](cmd.slice(0, 64)) };
+  private async decide(input: TurnInput): Promise<Outcome> {
+    const isSlash = input.text.startsWith('/');
+    const folded = isSlash ? '' : foldText(input.text).replace(/[^\p{L}\p{N} ]/gu, ' ').replace(/\s+/g, ' ').trim();
+    const pending = this.pending.get(input.session);
+    if (pending) {
+      this.clearPending(input.session);
+      if (YES.has(folded)) return this.runCalls(pending.calls, input.lang, 'WulfConfirm');
+      if (NO.has(folded)) return { text: replies.cancelled[input.lang], intent: 'WulfDeny' };
+      // Anything else drops the question: an action never runs on a stale yes.
+    } else if (YES.has(folded) || NO.has(folded)) {
+      return { text: replies.nothingToConfirm[input.lang], intent: null };
+    }
+    if (isSlash) return this.slash(input);
+    const routine = this.deps.config.routines.find((r) => [...r.phrases.en, ...r.phrases.fr].some((p) => foldText(p) === foldText(input.text)));
+    if (routine) return this.runRoutine(routine, input);
+    if (!this.deps.understander) return { text: replies.notUnderstood[input.lang], intent: null };
+    return this.understandAndAct(input);
+  }
+
+  private async understandAndAct(input: TurnInput): Promise<Outcome> {
+    const u = await this.deps.understander!.understand(input.text, input.lang);
+    const slots = Object.fromEntries(u.slots.map((s) => [s.name, s.value]));
+    if (u.intent === 'unknown' || u.confidence < CONFIDENCE_THRESHOLD) return { text: replies.clarify[input.lang], intent: null, understanding: u };
+    const routine = this.deps.config.routines.find((r) => r.intents.includes(u.intent));
+    if (routine) return { ...(await this.runRoutine(routine, input)), understanding: u } as Outcome;
+    const p = plan(u, this.deps.config);
+    const base = { intent: u.intent, slots, understanding: u };
+    switch (p.kind) {
+      case 'calls':
+        return { ...(await this.propose(p.calls, input)), ...base } as Outcome;
+      case 'unknown_entity':
+        return { text: replies.unknownEntity[input.lang](p.said, this.knownNames(input.lang)), ...base };
+      case 'builtin':
+        if (p.name === 'status') return { ...(await this.statusOutcome(input.lang)), ...base };
+        if (p.name === 'nevermind') return { text: replies.nevermind[input.lang], ...base };
+        return { text: replies.cannotAnswerOffline[input.lang], ...base };
+      case 'unsupported':
+        return { text: replies.unsupported[input.lang], ...base };
     }
   }
+
+  private async slash(input: TurnInput): Promise<Outcome> {
+    const cmd = input.text.split(/\s+/)[0]!.toLowerCase();
+    const lang = input.lang;
+    const toolFor: Record<string, [string, string]> = { '/clearmemory': ['clear_memory', 'WulfClearMemory'], '/voiceon': ['voice_on', 'WulfVoiceOn'], '/voiceoff': ['voice_off', 'WulfVoiceOff'] };
+    if (cmd === '/help') return { text: replies.help[lang], intent: 'WulfHelp' };
+    if (cmd === '/status') return this.statusOutcome(lang);
+    const mapped = toolFor[cmd];
+    if (mapped) return { ...(await this.propose([{ tool: mapped[0], args: {} }], input)), intent: mapped[1] } as Outcome;
+    return { code: 'unknown_command', message: replies.unknownCommand[lang](cmd.slice(0, 64)) };
+  }
+
+  private async statusOutcome(lang: Lang): Promise<Outcome> {
+    const s = await this.deps.status();
+    const line = {
+      uptime: formatDuration(s.uptimeS),
+      mqtt: s.mqtt.state,
+      messages: s.memory.messages,
+      storeKiB: Math.round(s.memory.bytes / 1024),
+      models: s.models.length ? s.models.map((m) => `${m.name} ${m.version}`).join(', ') : 'none',
+      rssMiB: Math.round(s.rssBytes / 2 ** 20),
+    };
+    return { text: replies.status[lang](line), intent: 'WulfStatus', data: { ...s } };
+  }
+
+  /** Validate every call against the allow-list; run them, or ask first when one is critical. */
+  private async propose(calls: PlannedCall[], input: TurnInput): Promise<Outcome> {
+    const ctx = this.deps.toolContext(input.lang);
+    const prepared: PreparedCall[] = [];
+    for (const call of calls) {
+      try {
+        prepared.push(this.deps.registry.prepare(call.tool, call.args, ctx));
+      } catch (err) {
+        if (!(err instanceof ToolRefusal)) throw err;
+        this.deps.log.warn({ tool: call.tool, code: err.code, reason: err.message, turnId: input.id }, 'tool call refused');
+        return { text: replies.refused[input.lang], intent: null, actions: [{ tool: call.tool, refused: err.code }] };
+      }
+    }
+    if (prepared.some((c) => c.isCritical)) {
+      const timer = setTimeout(() => this.clearPending(input.session), this.deps.config.tools.confirmTimeoutMs);
+      timer.unref();
+      this.pending.set(input.session, { calls: prepared, lang: input.lang, timer });
+      return { text: replies.confirm[input.lang](prepared.map((c) => describe(c, input.lang, this.deps.config)).join(replies.and[input.lang])), intent: null, actions: [], data: { awaitingConfirmation: true } };
+    }
+    return this.runCalls(prepared, input.lang, null);
+  }
+
+  /** Run calls in order; a failing call is reported and does not hide the others. */
+  private async runCalls(calls: PreparedCall[], lang: Lang, intent: string | null): Promise<Outcome> {
+    const ctx = this.deps.toolContext(lang);
+    const said: string[] = [];
+    const actions: unknown[] = [];
+    for (const call of calls) {
+      let result: ToolResult;
+      try {
+        result = await call.tool.run(call.args, ctx);
+      } catch (err) {
+        this.deps.log.error({ err, tool: call.tool.name }, 'tool failed');
+        result = { ok: false, say: { en: `${call.tool.name} failed.`, fr: `${call.tool.name} a échoué.` } };
+      }
+      said.push(result.say[lang]);
+      actions.push(...(result.effects ?? [{ tool: call.tool.name, ok: result.ok }]));
+    }
+    return { text: said.join(' '), intent, actions };
+  }
+
+  private async runRoutine(routine: RoutineConfig, input: TurnInput): Promise<Outcome> {
+    const outcome = await this.propose(routine.steps.map((s) => ({ tool: s.tool, args: s.args })), input);
+    return { ...outcome, intent: `routine:${routine.id}` } as Outcome;
+  }
+
+  private knownNames(lang: Lang): string[] {
+    return this.deps.config.devices.map((d) => d.names[lang][0] ?? d.names.en[0] ?? d.id).slice(0, 12);
+  }
+
+  private clearPending(session: string): void {
+    const p = this.pending.get(session);
+    if (p) clearTimeout(p.timer);
+    this.pending.delete(session);
+  }
+}
+
+/** "unlock the front door" — how a pending call is put to the user. */
+function describe(call: PreparedCall, lang: Lang, config: Config): string {
+  const a = call.args as { action?: string; deviceIds?: string[] };
+  if (call.tool.name === 'home_control' && a.action && a.deviceIds) {
+    const names = a.deviceIds.map((id) => config.devices.find((d) => d.id === id)?.names[lang][0] ?? id).join(', ');
+    return `${replies.actionVerb[lang][a.action] ?? a.action} ${names}`;
+  }
+  return replies.toolPhrase[lang][call.tool.name] ?? call.tool.description;
 }

@@ -10,18 +10,36 @@ export const replies = {
     en: "I can't understand sentences yet: no language model is installed. Try /help.",
     fr: 'Je ne comprends pas encore les phrases : aucun modèle de langue n’est installé. Essayez /help.',
   },
-  voiceOn: {
-    en: 'Voice replies are on (this board has no speech output configured yet).',
-    fr: 'Les réponses vocales sont activées (aucune sortie vocale n’est encore configurée sur cette carte).',
-  },
-  voiceOff: { en: 'Voice replies are off.', fr: 'Les réponses vocales sont désactivées.' },
-  cleared: {
-    en: (notes: number, bins: number) => `Cleared ${notes} notes and ${bins} knowledge bins. Conversation history, lists and settings are kept.`,
-    fr: (notes: number, bins: number) => `J’ai effacé ${notes} notes et ${bins} paquets de connaissance. L’historique, les listes et les réglages sont conservés.`,
-  },
   status: {
     en: (s: StatusLine) => `Up ${s.uptime}, MQTT ${s.mqtt}, ${s.messages} messages in memory (${s.storeKiB} KiB), models: ${s.models}, RSS ${s.rssMiB} MiB.`,
     fr: (s: StatusLine) => `En marche depuis ${s.uptime}, MQTT ${s.mqtt}, ${s.messages} messages en mémoire (${s.storeKiB} Kio), modèles : ${s.models}, RSS ${s.rssMiB} Mio.`,
+  },
+  clarify: {
+    en: "Sorry, I didn't get that. Could you say it another way?",
+    fr: 'Pardon, je n’ai pas compris. Pouvez-vous le dire autrement ?',
+  },
+  cannotAnswerOffline: { en: "I can't answer that offline yet.", fr: 'Je ne sais pas encore répondre à cela hors ligne.' },
+  unsupported: { en: "I understood, but I can't do that yet.", fr: 'J’ai compris, mais je ne sais pas encore le faire.' },
+  nevermind: { en: 'OK.', fr: 'D’accord.' },
+  cancelled: { en: 'OK, I did nothing.', fr: 'D’accord, je n’ai rien fait.' },
+  nothingToConfirm: { en: 'There is nothing waiting for a yes or no.', fr: 'Rien n’attend de réponse.' },
+  refused: { en: 'I am not allowed to do that on this board.', fr: 'Je n’ai pas le droit de faire cela sur cette carte.' },
+  confirm: {
+    en: (what: string) => `Should I ${what}? Say yes or no.`,
+    fr: (what: string) => `Dois-je ${what} ? Répondez oui ou non.`,
+  },
+  and: { en: ' and ', fr: ' et ' },
+  unknownEntity: {
+    en: (said: string | null, known: string[]) => `I don't know ${said ? `"${said}"` : 'which device you mean'}. ${known.length ? `I know: ${known.join(', ')}.` : 'No devices are configured yet.'}`,
+    fr: (said: string | null, known: string[]) => `Je ne connais pas ${said ? `« ${said} »` : 'cet appareil'}. ${known.length ? `Je connais : ${known.join(', ')}.` : 'Aucun appareil n’est encore configuré.'}`,
+  },
+  actionVerb: {
+    en: { turn_on: 'turn on', turn_off: 'turn off', toggle: 'toggle', brightness: 'dim', color: 'recolour', temperature: 'set', open: 'open', close: 'close', lock: 'lock', unlock: 'unlock' } as Record<string, string>,
+    fr: { turn_on: 'allumer', turn_off: 'éteindre', toggle: 'basculer', brightness: 'régler', color: 'changer la couleur de', temperature: 'régler', open: 'ouvrir', close: 'fermer', lock: 'verrouiller', unlock: 'déverrouiller' } as Record<string, string>,
+  },
+  toolPhrase: {
+    en: { clear_memory: 'clear my notes and knowledge', note_forget: 'forget that note' } as Record<string, string>,
+    fr: { clear_memory: 'effacer mes notes et connaissances', note_forget: 'oublier cette note' } as Record<string, string>,
   },
   unknownCommand: {
     en: (cmd: string) => `Unknown command ${cmd}. Try /help.`,

@@ -29,6 +29,40 @@ const mqttSchema = z.strictObject({
     .prefault({}),
 });
 
+const namesPerLang = z.strictObject({ en: z.array(z.string().min(1)).default([]), fr: z.array(z.string().min(1)).default([]) });
+
+/** What a device is; decides its actions and the default payloads of a preset. */
+export const domains = ['light', 'switch', 'fan', 'cover', 'climate', 'lock', 'media_player', 'sensor', 'binary_sensor'] as const;
+export const deviceActions = ['turn_on', 'turn_off', 'toggle', 'brightness', 'color', 'temperature', 'open', 'close', 'lock', 'unlock'] as const;
+
+const deviceSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_.-]+$/, 'must be lowercase letters, digits, "_", "." or "-"'),
+  names: namesPerLang,
+  /** An area id from `areas`. */
+  area: z.string().optional(),
+  domain: z.enum(domains),
+  /** zigbee2mqtt, tasmota or homeassistant: default topics and payloads; anything set here wins. */
+  preset: z.enum(['zigbee2mqtt', 'tasmota', 'homeassistant', 'custom']).default('custom'),
+  /** zigbee2mqtt friendly name, Tasmota topic, or HA object id; used by the preset. */
+  target: z.string().optional(),
+  commandTopic: z.string().optional(),
+  /** Per action, a payload template; `{{value}}` is replaced by the JSON-encoded value. */
+  payloads: z.partialRecord(z.enum(deviceActions), z.string()).default({}),
+  /** Topic whose messages Wulf caches to answer "is it on?". */
+  stateTopic: z.string().optional(),
+  /** Ask for a yes before any action on this device. */
+  critical: z.boolean().default(false),
+});
+
+const routineSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_-]+$/),
+  /** Phrases that start it, compared case- and accent-insensitively. */
+  phrases: namesPerLang.prefault({}),
+  /** Or an intent name that starts it. */
+  intents: z.array(z.string()).default([]),
+  steps: z.array(z.strictObject({ tool: z.string(), args: z.record(z.string(), z.unknown()).default({}) })).min(1),
+});
+
 export const configSchema = z.strictObject({
   deviceId: z.string().regex(deviceIdPattern, 'must be lowercase letters, digits, "-" or "_" (max 64)').optional(),
   /** Where the store and state live; default `$STATE_DIRECTORY` (systemd) or `./var`. */
@@ -45,6 +79,19 @@ export const configSchema = z.strictObject({
       shutdownGraceMs: z.int().min(0).max(8000).default(3000),
     })
     .prefault({}),
+  areas: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9_-]+$/), names: namesPerLang })).default([]),
+  devices: z.array(deviceSchema).default([]),
+  tools: z
+    .strictObject({
+      /** Tools allowed to run; nothing else can, whatever a model or a message says. Default: all. */
+      enabled: z.array(z.string()).optional(),
+      /** Tools that need a spoken or typed yes before they run. */
+      critical: z.array(z.string()).default(['clear_memory']),
+      /** How long a pending confirmation waits for yes or no. */
+      confirmTimeoutMs: z.int().min(1000).max(600_000).default(30_000),
+    })
+    .prefault({}),
+  routines: z.array(routineSchema).default([]),
   audio: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -67,6 +114,10 @@ export const configSchema = z.strictObject({
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
+export type DeviceConfig = z.output<typeof deviceSchema>;
+export type RoutineConfig = z.output<typeof routineSchema>;
+export type Domain = (typeof domains)[number];
+export type DeviceAction = (typeof deviceActions)[number];
 export type ParsedConfig = z.output<typeof configSchema>;
 
 /** The config the daemon runs with: parsed, defaults applied, host values resolved. */

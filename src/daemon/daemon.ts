@@ -21,6 +21,7 @@ import {
   type Topics,
 } from '../mqtt/index.js';
 import { Assistant, TurnQueue, type StatusSnapshot } from '../assistant/index.js';
+import { allTools, stateTopicFor, TimerService, ToolRegistry, type Lang, type ToolContext } from '../tools/index.js';
 import { createNotifier, monotonicUsec, watchdogIntervalMs, type Notifier } from './notify.js';
 import { Watchdog } from './health.js';
 
@@ -45,6 +46,8 @@ export class Daemon {
     private readonly topics: Topics,
     private readonly assistant: Assistant,
     private readonly queue: TurnQueue,
+    private readonly timers: TimerService,
+    private readonly deviceStates: DeviceStates,
   ) {}
 
   /** Bring every part up in order; READY=1 only once MQTT is connected (or the wait ran out). */
@@ -66,6 +69,7 @@ export class Daemon {
     const broker = config.mqtt.url ? null : await startEmbeddedBroker(config.mqtt.embedded.host, config.mqtt.embedded.port, mqttLog);
     const url = config.mqtt.url ?? broker!.url;
     const topics = deviceTopics(config.mqtt.topicPrefix, config.deviceId);
+    const deviceStates = new DeviceStates(config);
     let daemon: Daemon | null = null;
     const link: MqttLink = new MqttLink({
       url,
@@ -76,17 +80,32 @@ export class Daemon {
       reconnectMinMs: config.mqtt.reconnectMinMs,
       reconnectMaxMs: config.mqtt.reconnectMaxMs,
       will: { topic: topics.status, payload: STATUS_OFFLINE },
-      subscriptions: [topics.ask],
+      subscriptions: [topics.ask, ...deviceStates.topics],
       onConnected: (): Promise<void> => link.publish(topics.status, STATUS_ONLINE, { retain: true }),
       log: mqttLog,
     });
     if (broker) link.protocolVersion = 4; // aedes speaks MQTT 3.1.1 only
     const queue = new TurnQueue(config.assistant.maxConcurrentTurns, config.assistant.maxQueuedTurns);
-    const assistant = new Assistant(store, () => daemon!.statusSnapshot());
-    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue);
+    const toolLog = log.child({ mod: 'tools' });
+    const timers = new TimerService(store, (event) => link.send(topics.timer, JSON.stringify(event)), toolLog);
+    const registry = new ToolRegistry(allTools, config.tools.enabled, config.tools.critical);
+    const toolContext = (lang: Lang): ToolContext => ({
+      config,
+      store,
+      publish: (topic, payload, opts) => link.send(topic, payload, opts),
+      deviceState: (id) => deviceStates.get(id),
+      timers,
+      embed: () => null, // TODO(#5): the NeuroLite embedding
+      lang,
+      log: toolLog,
+      now: Date.now,
+    });
+    const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: null, log: log.child({ mod: 'assistant' }) });
+    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates);
     // Inputs are wired before connecting: a persistent session may deliver queued asks at once.
     link.setHandler((msg) => daemon!.onInbound(msg));
     link.start();
+    timers.start();
     const isConnected = await link.waitConnected(config.mqtt.connectWaitMs);
     if (!isConnected) log.warn({ url: redactUrl(url), waitedMs: config.mqtt.connectWaitMs }, 'broker not reachable yet; starting anyway and retrying');
     daemon.ready(isConnected ? 'ready' : 'ready, waiting for the MQTT broker');
@@ -111,11 +130,11 @@ export class Daemon {
    * turn is queued (backpressure); it must never wait for a broker ack (see MqttLink.send).
    */
   private async onInbound(msg: InboundMessage): Promise<void> {
-    if (msg.topic !== this.topics.ask) return;
+    if (msg.topic !== this.topics.ask) return this.deviceStates.update(msg.topic, msg.payload);
     const parsed = parseAsk(msg.payload, this.config.mqtt.maxPayloadBytes);
     if (isInputError(parsed)) return this.refuse(msg, parsed);
     if (this.isStopping) return this.refuse(msg, { code: 'shutting_down', message: 'wulf is stopping; ask again when it is back online', ...(parsed.id ? { id: parsed.id } : {}) });
-    const input = { id: parsed.id ?? randomUUID(), text: parsed.text, lang: parsed.lang ?? this.config.language, channel: 'mqtt' as const };
+    const input = { id: parsed.id ?? randomUUID(), text: parsed.text, lang: parsed.lang ?? this.config.language, channel: 'mqtt' as const, session: parsed.session ?? `mqtt:${msg.topic}` };
     await this.queue.admit(async () => {
       try {
         const result = await this.assistant.handle(input);
@@ -161,8 +180,8 @@ export class Daemon {
     try {
       const next = await loadConfig({ ...(this.config.configPath ? { path: this.config.configPath } : {}), env: this.env });
       this.log.level = next.log.level;
-      const needRestart = (['deviceId', 'stateDir', 'mqtt'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(this.config[k]));
-      this.config = { ...next, deviceId: this.config.deviceId, stateDir: this.config.stateDir, mqtt: this.config.mqtt };
+      const needRestart = (['deviceId', 'stateDir', 'mqtt', 'devices', 'areas', 'tools', 'routines'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(this.config[k]));
+      this.config = { ...this.config, log: next.log, language: next.language, assistant: next.assistant, watchdog: next.watchdog };
       this.log.info({ needRestart }, needRestart.length ? 'config reloaded; some changes need a restart' : 'config reloaded');
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'config reload failed; keeping the running config');
@@ -181,14 +200,42 @@ export class Daemon {
     this.notifier.send('STOPPING=1\nSTATUS=stopping');
     this.log.info('stopping');
     this.watchdog?.stop();
+    this.timers.stop();
     await this.link.unsubscribe([this.topics.ask]).catch((err: unknown) => this.log.warn({ err }, 'unsubscribe failed'));
     const isDrained = await this.queue.drain(this.config.assistant.shutdownGraceMs);
     if (!isDrained) this.log.warn({ inFlight: this.queue.inFlight }, 'turns still running at shutdown; not waiting longer');
+    this.assistant.stop();
     await this.store.flush().catch((err: unknown) => this.log.error({ err }, 'final store flush failed'));
     await this.link.stop(() => this.link.publish(this.topics.status, STATUS_OFFLINE, { retain: true }));
     await this.broker?.close();
     await removePidFile(this.config.stateDir).catch((err: unknown) => this.log.warn({ err }, 'could not remove the pid file'));
     this.notifier.close();
     this.log.info('stopped');
+  }
+}
+
+/** Last payload seen on each device's state topic (bounded: one small entry per configured device). */
+class DeviceStates {
+  private readonly byTopic = new Map<string, string>();
+  private readonly values = new Map<string, string>();
+
+  constructor(config: Config) {
+    for (const d of config.devices) {
+      const topic = stateTopicFor(d);
+      if (topic) this.byTopic.set(topic, d.id);
+    }
+  }
+
+  get topics(): string[] {
+    return [...this.byTopic.keys()];
+  }
+
+  update(topic: string, payload: Buffer): void {
+    const id = this.byTopic.get(topic);
+    if (id) this.values.set(id, payload.subarray(0, 4096).toString());
+  }
+
+  get(id: string): string | null {
+    return this.values.get(id) ?? null;
   }
 }

@@ -24,12 +24,15 @@ export interface AskRequest {
   text: string;
   id?: string;
   lang?: 'en' | 'fr';
+  /** Conversation the ask belongs to (confirmations are scoped to it); default: the topic's. */
+  session?: string;
 }
 
 const askSchema = z.object({
   text: z.string().trim().min(1, 'must not be empty'),
   id: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
   lang: z.enum(['en', 'fr']).optional(),
+  session: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
 });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

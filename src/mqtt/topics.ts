@@ -10,6 +10,8 @@ export interface Topics {
   reply: string;
   /** Out: JSON `{code, message, id?, topic}` for every rejected input. */
   error: string;
+  /** Out: JSON timer events (`{event: "finished", id, name, dueAt, firedAt, text}`). */
+  timer: string;
 }
 
 export function deviceTopics(prefix: string, deviceId: string): Topics {
@@ -19,6 +21,7 @@ export function deviceTopics(prefix: string, deviceId: string): Topics {
     ask: `${base}/ask`,
     reply: `${base}/reply`,
     error: `${base}/error`,
+    timer: `${base}/timer`,
   };
 }
 

@@ -151,10 +151,10 @@ test('lists, notes and timers persist across reopen', async (t) => {
 });
 
 test('a new episode opens after the configured silence', async (t) => {
-  const { store } = await MemoryStore.open(await tempDir(), log, { episodeGapMs: 50 });
+  const { store } = await MemoryStore.open(await tempDir(), log, { episodeGapMs: 1000 });
   await store.recordTurn(turn('a'));
   await store.recordTurn(turn('b'));
-  await new Promise((r) => setTimeout(r, 80));
+  await new Promise((r) => setTimeout(r, 1100));
   await store.recordTurn(turn('c'));
   t.is(store.data.episodes.length, 2);
   t.is(store.data.episodes[0]!.turns, 2);

@@ -1,0 +1,19 @@
+// Public API of the NLU boundary: the hashing projection and slot resolution (the model lands with #5).
+export { project, tokenize, tokenBuckets, defaultProjection, PROJECTION_VERSION, type ProjectionConfig, type Token } from './projection.js';
+export { resolveDevices, foldName, type EntitySlots, type Resolution } from './resolve.js';
+
+/** One parsed utterance: what the NLU model returns. */
+export interface Understanding {
+  intent: string;
+  confidence: number;
+  slots: Array<{ name: string; value: string; raw: string; start: number; end: number }>;
+  /** Entropy (nats) of the intent distribution. */
+  entropy?: number;
+  embedding?: number[];
+}
+
+export interface Understander {
+  understand(text: string, lang: 'en' | 'fr'): Promise<Understanding>;
+  embed(text: string): number[] | null;
+  readonly version: string;
+}
