@@ -3,6 +3,15 @@
 import type { Config } from '../config/index.js';
 import { resolveDevices, type Understanding } from '../nlu/index.js';
 
+/** Every intent the planner knows: Home Assistant's names and Wulf's own. */
+export const KNOWN_INTENTS = [
+  'HassTurnOn', 'HassTurnOff', 'HassLightSet', 'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState',
+  'HassStartTimer', 'HassCancelTimer', 'HassTimerStatus', 'HassShoppingListAddItem', 'HassListAddItem', 'HassGetCurrentTime',
+  'HassGetCurrentDate', 'HassGetWeather', 'HassMediaPause', 'HassMediaUnpause', 'HassMediaNext', 'HassSetVolume', 'HassNevermind',
+  'WulfRemember', 'WulfRecall', 'WulfStatus', 'WulfClearMemory', 'WulfVoiceOn', 'WulfVoiceOff', 'WulfAsk', 'WulfChat',
+  'WulfHelp', 'WulfConfirm', 'WulfDeny',
+] as const;
+
 export interface PlannedCall {
   tool: string;
   args: Record<string, unknown>;

@@ -7,6 +7,7 @@ import { runDaemon, VERSION } from '../daemon/index.js';
 import { ask, AskFailure, type AskOutcome } from './ask-client.js';
 import { runDoctor } from './doctor.js';
 import { registerMemoryCommands } from './commands/memory.js';
+import { registerDecommission } from './commands/decommission.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -133,6 +134,7 @@ function buildProgram(): Command {
     });
 
   registerMemoryCommands(program);
+  registerDecommission(program);
   return program;
 }
 

@@ -79,6 +79,23 @@ export const configSchema = z.strictObject({
       shutdownGraceMs: z.int().min(0).max(8000).default(3000),
     })
     .prefault({}),
+  homeAssistant: z
+    .strictObject({
+      /** Publish MQTT discovery so the board appears in Home Assistant. */
+      discovery: z.boolean().default(true),
+      discoveryPrefix: z.string().regex(/^[a-z0-9_-]+$/).default('homeassistant'),
+      /** Device name shown in Home Assistant (default: "Wulf <deviceId>"). */
+      deviceName: z.string().min(1).max(64).optional(),
+    })
+    .prefault({}),
+  hermes: z
+    .strictObject({
+      /** Answer Rhasspy/Snips Hermes NLU queries and TTS requests. */
+      enabled: z.boolean().default(true),
+      /** Site ids this board answers for (default: "default" and the device id). */
+      siteIds: z.array(z.string().min(1)).optional(),
+    })
+    .prefault({}),
   areas: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9_-]+$/), names: namesPerLang })).default([]),
   devices: z.array(deviceSchema).default([]),
   tools: z

@@ -8,6 +8,7 @@ import { MemoryStore, removePidFile, runningDaemonPid, writePidFile } from '../m
 import {
   MqttLink,
   deviceTopics,
+  sharedTopics,
   isInputError,
   parseAsk,
   redactUrl,
@@ -20,10 +21,11 @@ import {
   type ReplyPayload,
   type Topics,
 } from '../mqtt/index.js';
-import { Assistant, TurnQueue, type StatusSnapshot } from '../assistant/index.js';
+import { Assistant, KNOWN_INTENTS, TurnQueue, type StatusSnapshot, type TurnInput } from '../assistant/index.js';
 import { allTools, stateTopicFor, TimerService, ToolRegistry, type Lang, type ToolContext } from '../tools/index.js';
 import { createNotifier, monotonicUsec, watchdogIntervalMs, type Notifier } from './notify.js';
 import { Watchdog } from './health.js';
+import { Integrations } from './integrations.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -48,6 +50,7 @@ export class Daemon {
     private readonly queue: TurnQueue,
     private readonly timers: TimerService,
     private readonly deviceStates: DeviceStates,
+    private readonly integrations: Integrations,
   ) {}
 
   /** Bring every part up in order; READY=1 only once MQTT is connected (or the wait ran out). */
@@ -70,7 +73,9 @@ export class Daemon {
     const url = config.mqtt.url ?? broker!.url;
     const topics = deviceTopics(config.mqtt.topicPrefix, config.deviceId);
     const deviceStates = new DeviceStates(config);
+    const shared = sharedTopics(config.homeAssistant.discoveryPrefix);
     let daemon: Daemon | null = null;
+    let integrations: Integrations | null = null;
     const link: MqttLink = new MqttLink({
       url,
       clientId: `wulf-${config.deviceId}`,
@@ -80,8 +85,11 @@ export class Daemon {
       reconnectMinMs: config.mqtt.reconnectMinMs,
       reconnectMaxMs: config.mqtt.reconnectMaxMs,
       will: { topic: topics.status, payload: STATUS_OFFLINE },
-      subscriptions: [topics.ask, ...deviceStates.topics],
-      onConnected: (): Promise<void> => link.publish(topics.status, STATUS_ONLINE, { retain: true }),
+      subscriptions: [topics.ask, ...deviceStates.topics, ...Integrations.subscriptionsFor(config, topics, shared)],
+      onConnected: async (): Promise<void> => {
+        await link.publish(topics.status, STATUS_ONLINE, { retain: true });
+        integrations!.announce();
+      },
       log: mqttLog,
     });
     if (broker) link.protocolVersion = 4; // aedes speaks MQTT 3.1.1 only
@@ -101,7 +109,14 @@ export class Daemon {
       now: Date.now,
     });
     const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: null, log: log.child({ mod: 'assistant' }) });
-    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates);
+    integrations = new Integrations({
+      config, link, topics, shared, store, version: VERSION, log: log.child({ mod: 'integrations' }),
+      eventTypes: [...KNOWN_INTENTS, ...config.routines.map((r) => `routine:${r.id}`)],
+      understander: () => null, // TODO(#5): the loaded NeuroLite model
+      models: () => [],
+      runText: (text) => daemon!.runTurn({ id: randomUUID(), text, lang: config.language, channel: 'mqtt', session: 'ha:text' }, null),
+    });
+    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations);
     // Inputs are wired before connecting: a persistent session may deliver queued asks at once.
     link.setHandler((msg) => daemon!.onInbound(msg));
     link.start();
@@ -130,27 +145,37 @@ export class Daemon {
    * turn is queued (backpressure); it must never wait for a broker ack (see MqttLink.send).
    */
   private async onInbound(msg: InboundMessage): Promise<void> {
-    if (msg.topic !== this.topics.ask) return this.deviceStates.update(msg.topic, msg.payload);
+    if (msg.topic !== this.topics.ask) {
+      if (await this.integrations.handle(msg)) return;
+      return this.deviceStates.update(msg.topic, msg.payload);
+    }
     const parsed = parseAsk(msg.payload, this.config.mqtt.maxPayloadBytes);
     if (isInputError(parsed)) return this.refuse(msg, parsed);
     if (this.isStopping) return this.refuse(msg, { code: 'shutting_down', message: 'wulf is stopping; ask again when it is back online', ...(parsed.id ? { id: parsed.id } : {}) });
-    const input = { id: parsed.id ?? randomUUID(), text: parsed.text, lang: parsed.lang ?? this.config.language, channel: 'mqtt' as const, session: parsed.session ?? `mqtt:${msg.topic}` };
+    await this.runTurn({ id: parsed.id ?? randomUUID(), text: parsed.text, lang: parsed.lang ?? this.config.language, channel: 'mqtt', session: parsed.session ?? `mqtt:${msg.topic}` }, msg);
+  }
+
+  /** Queue one turn; its reply goes to `reply` (and the request's response topic), never awaited. */
+  async runTurn(input: TurnInput, msg: InboundMessage | null): Promise<void> {
     await this.queue.admit(async () => {
       try {
         const result = await this.assistant.handle(input);
-        if (result.ok) this.sendReply(msg, result.reply);
-        else this.refuse(msg, result.error);
+        if (result.ok) {
+          this.sendReply(msg, result.reply);
+          this.integrations.afterTurn(input.text, result.reply);
+        } else if (msg) this.refuse(msg, result.error);
+        else this.log.warn({ code: result.error.code, reason: result.error.message }, 'turn refused');
       } catch (err) {
         this.log.error({ err, turnId: input.id }, 'turn failed');
-        this.refuse(msg, { code: 'internal', message: 'the turn failed inside wulf; see its log', id: input.id });
+        if (msg) this.refuse(msg, { code: 'internal', message: 'the turn failed inside wulf; see its log', id: input.id });
       }
     });
   }
 
-  private sendReply(msg: InboundMessage, reply: ReplyPayload): void {
+  private sendReply(msg: InboundMessage | null, reply: ReplyPayload): void {
     const body = JSON.stringify(reply);
     this.link.send(this.topics.reply, body);
-    if (msg.responseTopic) this.link.send(msg.responseTopic, body, msg.correlationData ? { correlationData: msg.correlationData } : {});
+    if (msg?.responseTopic) this.link.send(msg.responseTopic, body, msg.correlationData ? { correlationData: msg.correlationData } : {});
   }
 
   private refuse(msg: InboundMessage, error: InputError): void {

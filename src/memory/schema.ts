@@ -83,7 +83,7 @@ export interface StoreData {
   snapshots: unknown[];
   lists: Record<string, ListItem[]>;
   timers: StoredTimer[];
-  settings: { voiceEnabled: boolean };
+  settings: { voiceEnabled: boolean; cloudMode?: 'off' | 'when_unsure' | 'always' };
   /** Everything with seq ≤ throughSeq lives in the archive segments, not here. */
   archive: { throughSeq: number };
 }

@@ -131,6 +131,11 @@ export class MemoryStore {
     await this.commit();
   }
 
+  async setCloudMode(mode: 'off' | 'when_unsure' | 'always'): Promise<void> {
+    this.db.data.settings.cloudMode = mode;
+    await this.commit();
+  }
+
   async addListItem(list: string, text: string): Promise<ListItem> {
     const item = { id: randomUUID(), text, addedAt: new Date().toISOString() };
     (this.db.data.lists[list] ??= []).push(item);

@@ -3,3 +3,6 @@ export { deviceTopics, clientReplyTopic, STATUS_ONLINE, STATUS_OFFLINE, type Top
 export { parseAsk, isInputError, type AskRequest, type InputError, type ErrorCode, type ReplyPayload, type ErrorPayload } from './messages.js';
 export { MqttLink, redactUrl, type LinkState, type InboundMessage, type LinkOptions } from './link.js';
 export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+export { sharedTopics, safeLevel, type SharedTopics } from './topics.js';
+export { discoveryMessages, intentEventPayload, nodeId, CLOUD_MODES, type CloudMode, type DiscoveryMessage, type DiscoveryInput } from './discovery.js';
+export { parseNluQuery, parseTtsSay, nluIntentPayload, intentNotRecognizedPayload, sayFinishedPayload, type NluQuery, type TtsSay, type HermesSlotInput } from './hermes.js';

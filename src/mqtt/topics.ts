@@ -12,6 +12,55 @@ export interface Topics {
   error: string;
   /** Out: JSON timer events (`{event: "finished", id, name, dueAt, firedAt, text}`). */
   timer: string;
+  /** Out, retained: the last input text, the last intent (JSON), the last reply text. */
+  lastTranscript: string;
+  lastIntent: string;
+  lastReply: string;
+  /** In: a command as plain text (Home Assistant's `text` entity); the reply lands on lastReply. */
+  textCommand: string;
+  /** In `ON`/`OFF`; out (retained) the current state. */
+  voiceSet: string;
+  voiceState: string;
+  /** In `off`/`when_unsure`/`always`; out (retained) the current mode. */
+  cloudSet: string;
+  cloudState: string;
+  /** Out: Home Assistant `event` entity payloads `{event_type, slots…}`. */
+  intentEvent: string;
+  /** Out (retained): the `update` entity's JSON state; in: install command. */
+  updateState: string;
+  updateInstall: string;
+  /** Out, retained: the version of each loaded model. */
+  modelVersion(model: string): string;
+  /** Out: `wulf/<id>/intent/<IntentName>` for automations. */
+  intent(name: string): string;
+}
+
+/** Topics Wulf shares with other programs (Home Assistant, Rhasspy/Snips Hermes). */
+export interface SharedTopics {
+  haStatus: string;
+  haConfig(component: string, nodeId: string, objectId: string): string;
+  hermesNluQuery: string;
+  hermesIntent(name: string): string;
+  hermesIntentNotRecognized: string;
+  hermesTtsSay: string;
+  hermesTtsSayFinished: string;
+}
+
+export function sharedTopics(haPrefix: string): SharedTopics {
+  return {
+    haStatus: `${haPrefix}/status`,
+    haConfig: (component, nodeId, objectId) => `${haPrefix}/${component}/${nodeId}/${objectId}/config`,
+    hermesNluQuery: 'hermes/nlu/query',
+    hermesIntent: (name) => `hermes/intent/${name}`,
+    hermesIntentNotRecognized: 'hermes/nlu/intentNotRecognized',
+    hermesTtsSay: 'hermes/tts/say',
+    hermesTtsSayFinished: 'hermes/tts/sayFinished',
+  };
+}
+
+/** An MQTT topic level may not hold wildcards or separators (MQTT-4.7.1): keep names safe. */
+export function safeLevel(name: string): string {
+  return name.replace(/[^A-Za-z0-9_:.-]/g, '_').slice(0, 64) || '_';
 }
 
 export function deviceTopics(prefix: string, deviceId: string): Topics {
@@ -22,6 +71,19 @@ export function deviceTopics(prefix: string, deviceId: string): Topics {
     reply: `${base}/reply`,
     error: `${base}/error`,
     timer: `${base}/timer`,
+    lastTranscript: `${base}/state/transcript`,
+    lastIntent: `${base}/state/intent`,
+    lastReply: `${base}/state/reply`,
+    textCommand: `${base}/text/set`,
+    voiceSet: `${base}/voice/set`,
+    voiceState: `${base}/voice/state`,
+    cloudSet: `${base}/cloud/set`,
+    cloudState: `${base}/cloud/state`,
+    intentEvent: `${base}/event/intent`,
+    updateState: `${base}/update/state`,
+    updateInstall: `${base}/update/install`,
+    modelVersion: (model) => `${base}/model/${safeLevel(model)}/version`,
+    intent: (name) => `${base}/intent/${safeLevel(name)}`,
   };
 }
 

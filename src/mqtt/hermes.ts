@@ -1,0 +1,81 @@
+// The Hermes protocol of Rhasspy 2.5 / Snips, for the messages Wulf answers: NLU queries and TTS.
+// Shapes follow the rhasspy-hermes package (camelCase JSON); parsing never throws.
+import { z } from 'zod';
+
+const nluQuery = z.object({
+  input: z.string().min(1).max(4096),
+  siteId: z.string().max(128).default('default'),
+  sessionId: z.string().max(256).nullable().optional(),
+  id: z.string().max(256).nullable().optional(),
+  intentFilter: z.array(z.string()).nullable().optional(),
+  lang: z.string().max(16).nullable().optional(),
+  customData: z.string().max(4096).nullable().optional(),
+});
+export type NluQuery = z.output<typeof nluQuery>;
+
+const ttsSay = z.object({
+  text: z.string().max(4096),
+  siteId: z.string().max(128).default('default'),
+  lang: z.string().max(16).nullable().optional(),
+  id: z.string().max(256).nullable().optional(),
+  sessionId: z.string().max(256).nullable().optional(),
+});
+export type TtsSay = z.output<typeof ttsSay>;
+
+function parseJson<T>(schema: z.ZodType<T>, payload: Buffer): T | { error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return { error: `not JSON: ${(err as Error).message}` };
+  }
+  const r = schema.safeParse(json);
+  return r.success ? r.data : { error: r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ') };
+}
+
+export const parseNluQuery = (payload: Buffer) => parseJson(nluQuery, payload);
+export const parseTtsSay = (payload: Buffer) => parseJson(ttsSay, payload);
+
+export interface HermesSlotInput {
+  name: string;
+  value: string;
+  raw: string;
+  start: number;
+  end: number;
+  confidence?: number;
+}
+
+/** `hermes/intent/<intentName>` (NluIntent). */
+export function nluIntentPayload(q: NluQuery, intent: string, confidence: number, slots: HermesSlotInput[]): string {
+  return JSON.stringify({
+    input: q.input,
+    intent: { intentName: intent, confidenceScore: confidence },
+    siteId: q.siteId,
+    id: q.id ?? null,
+    slots: slots.map((s) => ({
+      entity: s.name,
+      value: { kind: 'Unknown', value: s.value },
+      slotName: s.name,
+      rawValue: s.raw,
+      confidence: s.confidence ?? 1,
+      range: { start: s.start, end: s.end, rawStart: s.start, rawEnd: s.end },
+    })),
+    sessionId: q.sessionId ?? null,
+    customData: q.customData ?? null,
+    asrTokens: [],
+    asrConfidence: null,
+    rawInput: q.input,
+    wakewordId: null,
+    lang: q.lang ?? null,
+  });
+}
+
+/** `hermes/nlu/intentNotRecognized` (NluIntentNotRecognized). */
+export function intentNotRecognizedPayload(q: NluQuery): string {
+  return JSON.stringify({ input: q.input, siteId: q.siteId, id: q.id ?? null, customData: q.customData ?? null, sessionId: q.sessionId ?? null });
+}
+
+/** `hermes/tts/sayFinished` (TtsSayFinished). */
+export function sayFinishedPayload(s: TtsSay): string {
+  return JSON.stringify({ id: s.id ?? null, siteId: s.siteId, sessionId: s.sessionId ?? null });
+}
