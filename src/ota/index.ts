@@ -1,0 +1,2 @@
+// Public API of the OTA boundary: the model.bin bundle format (shared with the ota/ workstation tool).
+export { buildBundle, packBundle, verifyBundle, keyId, loadPublicKey, manifestSchema, BundleError, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_NAME, SIGNATURE_NAME, type Manifest, type PayloadInput, type VerifiedBundle, type VerifyOptions, type BundleErrorCode } from './bundle-format.js';
