@@ -9,3 +9,4 @@ export { validateTflite } from './tflite-validate.js';
 export * from './tflite-schema.js';
 export type * from './tflite-graph.js';
 export { WULF_METADATA_NAME, decodeModelMetadata, encodeModelMetadata, type ModelMetadata } from './model-metadata.js';
+export { ModelSlot, type ModelCheck } from './model-slot.js';
