@@ -10,3 +10,4 @@ export * from './tflite-schema.js';
 export type * from './tflite-graph.js';
 export { WULF_METADATA_NAME, decodeModelMetadata, encodeModelMetadata, type ModelMetadata } from './model-metadata.js';
 export { ModelSlot, type ModelCheck } from './model-slot.js';
+export { formatModelReport, inspectModel, type ModelReport, type OperatorReport, type SubgraphReport, type TensorReport } from './inspect.js';
