@@ -18,7 +18,7 @@ export interface NativeJob {
   threads?: number;
 }
 
-interface WireTensor { dtype: string; shape: number[]; data: string }
+export interface WireTensor { dtype: string; shape: number[]; data: string }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Repository root (this file runs from dist/firmware-models/tflite). */
@@ -36,7 +36,7 @@ function encode(a: NativeTensor, shape: readonly number[]): WireTensor {
   return { dtype, shape: [...shape], data: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') };
 }
 
-function decode(t: WireTensor): NativeTensor {
+export function decodeWire(t: WireTensor): NativeTensor {
   const raw = Buffer.from(t.data, 'base64');
   const bytes = new Uint8Array(raw.length);
   bytes.set(raw);
@@ -63,7 +63,8 @@ async function call(request: unknown): Promise<unknown> {
   return JSON.parse(Buffer.concat(out).toString()) as unknown;
 }
 
-const wireInputs = (job: { inputs: NativeRecord; shapes: Record<string, readonly number[]> }): Record<string, WireTensor> =>
+/** Inputs in run_litert.py's wire format (also read by litert-timer.ts). */
+export const wireInputs = (job: { inputs: NativeRecord; shapes: Record<string, readonly number[]> }): Record<string, WireTensor> =>
   Object.fromEntries(Object.entries(job.inputs).map(([k, v]) => [k, encode(v, job.shapes[k] ?? [v.length])]));
 
 /** Runs every job in one Python process; each result is outputs by name, or throws the job's error. */
@@ -71,7 +72,7 @@ export async function runNative(jobs: readonly NativeJob[]): Promise<NativeRecor
   const reply = await call({ jobs: jobs.map((j) => ({ model: j.model, signature: j.signature, threads: j.threads ?? 1, inputs: wireInputs(j) })) }) as { results: ({ outputs: Record<string, WireTensor> } | { error: string })[] };
   return reply.results.map((r, i) => {
     if ('error' in r) throw new Error(`native LiteRT job ${i} (${jobs[i]?.model}): ${r.error}`);
-    return Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, decode(v)]));
+    return Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, decodeWire(v)]));
   });
 }
 

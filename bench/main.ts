@@ -1,0 +1,35 @@
+// `npm run bench -- SUITE [args]`: picks a benchmark suite by its first argument. Each suite lives
+// beside what it measures and is registered here; a suite prints text, or JSON with --json.
+
+import { formatBenchReport, runRuntimeBench } from '../firmware-models/tflite/runtime.bench.js';
+
+interface Suite {
+  describe: string;
+  run: (args: readonly string[]) => Promise<string>;
+}
+
+const suites: Record<string, Suite> = {
+  runtime: {
+    describe: 'LiteRT.js vs native LiteRT on FC, MLP-Mixer and llama decode models in float32/int8/int4',
+    run: async (args) => {
+      const report = await runRuntimeBench(args);
+      return args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatBenchReport(report);
+    },
+  },
+};
+
+async function main(): Promise<void> {
+  const [name, ...args] = process.argv.slice(2);
+  const suite = name === undefined ? undefined : suites[name];
+  if (suite === undefined) {
+    process.stderr.write(`usage: npm run bench -- SUITE [--json]\nsuites:\n${Object.entries(suites).map(([k, s]) => `  ${k.padEnd(10)} ${s.describe}`).join('\n')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stdout.write(await suite.run(args));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
