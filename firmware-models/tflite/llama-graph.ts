@@ -1,7 +1,9 @@
 // A llama-style decoder (RMSNorm, rotary embeddings in rotate-half layout, causal attention with a
 // KV cache, SwiGLU) written as a .tflite with two signatures sharing one set of weights:
-// `prefill` (T tokens) and `decode` (one token). The KV cache is carried as input and output
-// tensors, written at `cache_start` with DYNAMIC_UPDATE_SLICE. Weights come from the caller.
+// `prefill` (T tokens) and `decode` (one token). The KV cache comes in as input tensors and is
+// updated inside the step with DYNAMIC_UPDATE_SLICE at `cache_start`; the step returns either the
+// whole updated cache ('full') or only the new rows for the caller to write ('rows', see
+// writeCacheRows). Weights come from the caller.
 
 import { TensorType } from '../../src/runtime/index.js';
 import { ModelBuilder, type GraphBuilder, type TensorRef } from './model-builder.js';
@@ -71,11 +73,28 @@ export function ropeTables(c: LlamaConfig): { cos: Float32Array; sin: Float32Arr
   return { cos, sin };
 }
 
-export function buildLlamaModel(c: LlamaConfig, w: LlamaWeights, dtype: WeightDtype): ModelBuilder {
+/**
+ * How the updated KV cache leaves a step: 'full' outputs `k_cache_L_out`/`v_cache_L_out` (1, H, S,
+ * hd); 'rows' outputs only `k_new_L`/`v_new_L` (1, H, T, hd), which moves T/S of the bytes.
+ */
+export type CacheOutput = 'full' | 'rows';
+
+export function buildLlamaModel(c: LlamaConfig, w: LlamaWeights, dtype: WeightDtype, cacheOutput: CacheOutput = 'rows'): ModelBuilder {
   const mb = new ModelBuilder();
-  llamaStep(mb.subgraph('prefill'), c, w, dtype, c.prefillLen);
-  llamaStep(mb.subgraph('decode'), c, w, dtype, 1);
+  llamaStep(mb.subgraph('prefill'), c, w, dtype, c.prefillLen, cacheOutput);
+  llamaStep(mb.subgraph('decode'), c, w, dtype, 1, cacheOutput);
   return mb;
+}
+
+/** Writes a step's new rows (1, H, T, hd) into a cache (1, H, S, hd) at position `start`. */
+export function writeCacheRows(cache: Float32Array, rows: Float32Array, c: LlamaConfig, start: number): void {
+  const hd = c.dim / c.heads;
+  const T = rows.length / (c.heads * hd);
+  for (let h = 0; h < c.heads; h++) {
+    for (let t = 0; t < T; t++) {
+      cache.set(rows.subarray((h * T + t) * hd, (h * T + t + 1) * hd), (h * c.maxSeq + start + t) * hd);
+    }
+  }
 }
 
 function rmsNorm(g: GraphBuilder, x: TensorRef, weight: TensorRef, eps: TensorRef): TensorRef {
@@ -91,7 +110,7 @@ function rope(g: GraphBuilder, x: TensorRef, cos: TensorRef, sin: TensorRef): Te
   return g.concat([g.sub(g.mul(a, cos), g.mul(b, sin)), g.add(g.mul(a, sin), g.mul(b, cos))], -1);
 }
 
-function llamaStep(g: GraphBuilder, c: LlamaConfig, w: LlamaWeights, dtype: WeightDtype, T: number): void {
+function llamaStep(g: GraphBuilder, c: LlamaConfig, w: LlamaWeights, dtype: WeightDtype, T: number, cacheOutput: CacheOutput): void {
   const hd = c.dim / c.heads;
   const tokens = g.input('tokens', [1, T], TensorType.INT32);
   const positions = g.input('positions', [T], TensorType.INT32);
@@ -108,6 +127,7 @@ function llamaStep(g: GraphBuilder, c: LlamaConfig, w: LlamaWeights, dtype: Weig
   const scale = g.sharedConstant('attn_scale', Float32Array.of(1 / Math.sqrt(hd)), [1]);
   let x = g.gather(g.sharedConstant('embedding', w.embedding, [c.vocab, c.dim]), tokens, 0); // (1, T, dim)
   const newCaches: { k: TensorRef; v: TensorRef }[] = [];
+  const newRows: { k: TensorRef; v: TensorRef }[] = [];
   w.layers.forEach((lw, l) => {
     const cache = caches[l] as { k: TensorRef; v: TensorRef };
     const fc = (name: string, input: TensorRef, m: Float32Array, out: number, inDim: number): TensorRef =>
@@ -120,6 +140,7 @@ function llamaStep(g: GraphBuilder, c: LlamaConfig, w: LlamaWeights, dtype: Weig
     const kAll = g.dynamicUpdateSlice(cache.k, k, cacheStart);
     const vAll = g.dynamicUpdateSlice(cache.v, v, cacheStart);
     newCaches.push({ k: kAll, v: vAll });
+    newRows.push({ k, v });
     const scores = g.add(g.mul(g.batchMatmul(q, kAll, false, true), scale), mask); // (1, H, T, S)
     const attn = g.batchMatmul(g.softmax(scores), vAll); // (1, H, T, hd)
     const merged = g.reshape(g.transpose(attn, [0, 2, 1, 3]), [1, T, c.dim]);
@@ -131,7 +152,8 @@ function llamaStep(g: GraphBuilder, c: LlamaConfig, w: LlamaWeights, dtype: Weig
   });
   const xf = rmsNorm(g, x, g.sharedConstant('final_norm', w.finalNorm, [c.dim]), eps);
   g.output('logits', g.fullyConnected(xf, g.weight('classifier', w.classifier, [c.vocab, c.dim], dtype)));
-  newCaches.forEach((nc, l) => { g.output(`k_cache_${l}_out`, nc.k); g.output(`v_cache_${l}_out`, nc.v); });
+  if (cacheOutput === 'full') newCaches.forEach((nc, l) => { g.output(`k_cache_${l}_out`, nc.k); g.output(`v_cache_${l}_out`, nc.v); });
+  else newRows.forEach((nr, l) => { g.output(`k_new_${l}`, nr.k); g.output(`v_new_${l}`, nr.v); });
 }
 
 /** Causal mask row block for tokens at `start..start+T-1` over a cache of maxSeq (0 or -1e9). */

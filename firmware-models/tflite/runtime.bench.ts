@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import {
   BuiltinOperator, inspectModel, loadLiteRtRuntime, Model, readTflite, type TensorRecord,
 } from '../../src/runtime/index.js';
-import { buildLlamaModel, causalMask, llamaParamCount, randomLlamaWeights, type LlamaConfig } from './llama-graph.js';
+import { buildLlamaModel, causalMask, llamaParamCount, randomLlamaWeights, type CacheOutput, type LlamaConfig } from './llama-graph.js';
 import { buildMixerModel, mixerParamCount, type MixerConfig } from './mixer-graph.js';
 import { ModelBuilder } from './model-builder.js';
 import { benchNative, nativeAvailable, wireInputs } from './native-litert.js';
@@ -93,8 +93,11 @@ function mixerRung(dtype: WeightDtype): Rung {
 
 export const LLAMA_25M: LlamaConfig = { dim: 512, hiddenDim: 1024, layers: 8, heads: 8, vocab: 4096, maxSeq: 512, prefillLen: 16, normEps: 1e-5 };
 
-/** One decode step; ctx 64 shows how much of ctx 512's time is moving the KV cache in and out. */
-function llamaRungs(maxSeq: number): Rung[] {
+/**
+ * One decode step. 'full' returns the whole updated cache, 'rows' only the new rows; ctx 64 shows
+ * how much of ctx 512's time is moving the KV cache in and out.
+ */
+function llamaRungs(maxSeq: number, cacheOutput: CacheOutput): Rung[] {
   const c = { ...LLAMA_25M, maxSeq };
   const weights = randomLlamaWeights(c, lcg(3));
   const hd = c.dim / c.heads;
@@ -107,7 +110,7 @@ function llamaRungs(maxSeq: number): Rung[] {
       shapes[`${kv}_cache_${l}`] = [1, c.heads, c.maxSeq, hd];
     }
   }
-  return DTYPES.map((dtype) => ({ model: `llama 25M decode step (ctx ${maxSeq})`, dtype, params: llamaParamCount(c), bytes: buildLlamaModel(c, weights, dtype).toBytes(), signature: 'decode', inputs, shapes }));
+  return DTYPES.map((dtype) => ({ model: `llama 25M decode (ctx ${maxSeq}, cache out ${cacheOutput})`, dtype, params: llamaParamCount(c), bytes: buildLlamaModel(c, weights, dtype, cacheOutput).toBytes(), signature: 'decode', inputs, shapes }));
 }
 
 /** Bytes of constant weights FULLY_CONNECTED reads per run of `signature`. */
@@ -190,8 +193,9 @@ export async function runRuntimeBench(args: readonly string[]): Promise<BenchRep
     () => DTYPES.map((d) => fcRung(256, 1024, d)),
     () => DTYPES.map((d) => fcRung(512, 2048, d)),
     () => DTYPES.map((d) => mixerRung(d)),
-    () => llamaRungs(512),
-    () => llamaRungs(64),
+    () => llamaRungs(512, 'full'),
+    () => llamaRungs(512, 'rows'),
+    () => llamaRungs(64, 'rows'),
   ];
   const rows: BenchRow[] = [];
   for (const make of ladder) {

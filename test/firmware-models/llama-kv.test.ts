@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadLiteRtRuntime, Model, readTflite, type TensorRecord } from '../../src/runtime/index.js';
 import {
-  buildLlamaModel, causalMask, randomLlamaWeights, ropeTables, type LlamaConfig, type LlamaWeights,
+  buildLlamaModel, causalMask, randomLlamaWeights, ropeTables, writeCacheRows, type CacheOutput, type LlamaConfig, type LlamaWeights,
 } from '../../firmware-models/tflite/llama-graph.js';
 import { runNative } from '../../firmware-models/tflite/native-litert.js';
 import * as R from './reference.js';
@@ -80,7 +80,7 @@ class ReferenceDecoder {
 }
 
 const weights = randomLlamaWeights(cfg, rng(3));
-const bytes = buildLlamaModel(cfg, weights, 'float32').toBytes();
+const bytes = buildLlamaModel(cfg, weights, 'float32', 'full').toBytes();
 const prompt = [5, 17, 2, 33];
 const generated = [8, 21, 0];
 
@@ -102,8 +102,23 @@ test('the model declares prefill and decode signatures over shared weights', (t)
   t.deepEqual(fcWeights[0], fcWeights[1], 'both subgraphs point at one buffer');
 });
 
-test('prefill then decode with the KV cache carried between calls matches the reference', async (t) => {
-  const model = await Model.fromBytes(await loadLiteRtRuntime(), bytes);
+/** The cache after a step: the model's updated cache, or the old one with the new rows written. */
+function nextCache(mode: CacheOutput, cache: TensorRecord, out: TensorRecord, start: number): TensorRecord {
+  const next: TensorRecord = {};
+  for (let l = 0; l < cfg.layers; l++) {
+    for (const kv of ['k', 'v']) {
+      if (mode === 'full') { next[`${kv}_cache_${l}`] = out[`${kv}_cache_${l}_out`] as Float32Array<ArrayBuffer>; continue; }
+      const updated = Float32Array.from(cache[`${kv}_cache_${l}`] as Float32Array);
+      writeCacheRows(updated, out[`${kv}_new_${l}`] as Float32Array, cfg, start);
+      next[`${kv}_cache_${l}`] = updated;
+    }
+  }
+  return next;
+}
+
+for (const mode of ['full', 'rows'] as const) test(`prefill then decode with the KV cache carried between calls matches the reference (cache out: ${mode})`, async (t) => {
+  const modelBytes = buildLlamaModel(cfg, weights, 'float32', mode).toBytes();
+  const model = await Model.fromBytes(await loadLiteRtRuntime(), modelBytes);
   const ref = new ReferenceDecoder(weights);
   const cacheElems = cfg.heads * cfg.maxSeq * hd;
   let cache: TensorRecord = {};
@@ -122,8 +137,7 @@ test('prefill then decode with the KV cache carried between calls matches the re
     const want = Float64Array.from(wantRows.flatMap((r) => [...r]));
     check(`${signature} at ${start} logits`, out['logits'] as Float32Array, want);
     steps.push({ signature, inputs, want });
-    cache = {};
-    for (let l = 0; l < cfg.layers; l++) { cache[`k_cache_${l}`] = out[`k_cache_${l}_out`] as Float32Array<ArrayBuffer>; cache[`v_cache_${l}`] = out[`v_cache_${l}_out`] as Float32Array<ArrayBuffer>; }
+    cache = nextCache(mode, cache, out, start);
   }
   // The carried cache holds exactly what the reference wrote (positions 0..6), zeros after.
   check('final k cache layer 1', cache['k_cache_1'] as Float32Array, ref.k[1] as Float64Array);
@@ -132,7 +146,7 @@ test('prefill then decode with the KV cache carried between calls matches the re
 
   // Native LiteRT runs the same file on the same per-step inputs.
   const file = path.join(tmpDir(), 'llama.tflite');
-  writeFileSync(file, bytes);
+  writeFileSync(file, modelBytes);
   const shapes = (inputs: TensorRecord, T: number): Record<string, number[]> => Object.fromEntries(Object.keys(inputs).map((k) => [k,
     k === 'tokens' ? [1, T] : k === 'positions' ? [T] : k === 'mask' ? [1, 1, T, cfg.maxSeq] : k === 'cache_start' ? [4] : [1, cfg.heads, cfg.maxSeq, hd]]));
   const native = await runNative(steps.map((s) => ({ model: file, signature: s.signature, inputs: s.inputs, shapes: shapes(s.inputs, (s.inputs['tokens'] as Int32Array).length) })));
