@@ -4,7 +4,7 @@
 
 import { ModelError, type ModelErrorCode } from './errors.js';
 import {
-  BUILTIN_OPTIONS_NAMES, MAX_RUNNABLE_BUILTIN_CODE, UNRUNNABLE_BUILTIN_CODES, builtinOperatorName,
+  BUILTIN_OPTIONS_NAMES, MAX_RUNNABLE_BUILTIN_CODE, SCHEMA_VERSION, UNRUNNABLE_BUILTIN_CODES, builtinOperatorName,
   tensorByteSize, TENSOR_TYPE_NAMES,
 } from './tflite-schema.js';
 import type { SubgraphDef, TensorDef, TfliteModel } from './tflite-graph.js';
@@ -18,6 +18,7 @@ const MAX_ELEMENTS = 2 ** 31 - 1;
 export function validateTflite(model: TfliteModel, fileBytes: number): void {
   const problems: Problem[] = [];
   const add = (code: ModelErrorCode, message: string): void => { problems.push({ code, message }); };
+  if (model.version !== SCHEMA_VERSION) add('format', `schema version ${model.version} is not the supported version ${SCHEMA_VERSION}`);
   if (model.subgraphs.length === 0) add('format', 'model has no subgraphs');
   model.buffers.forEach((b, i) => {
     if (b.offset > 1 && b.offset + b.size > fileBytes) {

@@ -5,6 +5,7 @@ import test from 'ava';
 import { loadLiteRtRuntime, Model, ModelError, readTflite, type ModelErrorCode, type TfliteModel } from '../../src/runtime/index.js';
 import { ModelBuilder } from '../../firmware-models/tflite/model-builder.js';
 import { writeTflite } from '../../firmware-models/tflite/writer.js';
+import { buildOpCases } from '../firmware-models/op-cases.js';
 
 function smallModel(): Uint8Array {
   const mb = new ModelBuilder();
@@ -102,3 +103,35 @@ test('refuses models whose inputs LiteRT.js cannot carry (int8)', (t) => refused
   const input = m.subgraphs[0]?.tensors[m.subgraphs[0]?.inputs[0] ?? 0];
   if (input !== undefined) input.type = 9;
 }), 'dtype', /"x" is int8; LiteRT.js 2.5.3 only passes float32, int32 and uint8/));
+
+test('refuses an unsupported schema version', (t) => refused(t, edit((m) => { m.version = 99; }), 'format', /schema version 99 is not the supported version 3/));
+
+test('3,000 randomly corrupted files are refused with a ModelError or run; none crashes the runtime', async (t) => {
+  const runtime = await loadLiteRtRuntime();
+  const cases = buildOpCases();
+  let seed = 12345;
+  const rand = (): number => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 4294967296; };
+  const outcomes: Record<string, number> = {};
+  for (let i = 0; i < 3000; i++) {
+    const c = cases[i % cases.length];
+    if (c === undefined) continue;
+    const bytes = c.bytes.slice();
+    const flips = 1 + Math.floor(rand() * 4);
+    for (let f = 0; f < flips; f++) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
+    let outcome = 'ran';
+    try {
+      const model = await Model.fromBytes(runtime, bytes);
+      try { await model.run(c.inputs, c.signature); } catch (err) { outcome = err instanceof ModelError ? `run refused: ${err.code}` : `run crashed: ${String(err)}`; }
+      await model.release();
+    } catch (err) {
+      outcome = err instanceof ModelError ? `load refused: ${err.code}` : `load crashed: ${String(err)}`;
+    }
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  }
+  t.log(JSON.stringify(outcomes));
+  t.deepEqual(Object.keys(outcomes).filter((k) => k.includes('crashed')), []);
+  t.true((outcomes['load refused: truncated'] ?? 0) > 0 && (outcomes['ran'] ?? 0) > 0, 'both refusals and benign corruptions (weight bytes) occurred');
+  const model = await Model.fromBytes(runtime, good);
+  t.is(((await model.run({ x }))['y'] as Float32Array).length, 4, 'the runtime still serves a good model');
+  await model.release();
+});
