@@ -30,9 +30,9 @@ export class ModelBuilder {
 
   constructor(private readonly description = 'written by wulf firmware-models/tflite') {}
 
-  /** A new subgraph; it becomes the SignatureDef `key`. */
-  subgraph(key: string): GraphBuilder {
-    const g = new GraphBuilder(this, key);
+  /** A new subgraph; it becomes the SignatureDef `key` unless `isSignature` is false (e.g. an init graph). */
+  subgraph(key: string, isSignature = true): GraphBuilder {
+    const g = new GraphBuilder(this, key, this.graphs.length, isSignature);
     this.graphs.push(g);
     return g;
   }
@@ -66,6 +66,7 @@ export class ModelBuilder {
       metadata.push({ name: WULF_METADATA_NAME, buffer: buffers.length - 1 });
     }
     const subgraphs = this.graphs.map((g) => g.toSubgraph());
+    const signed = subgraphs.map((sg, i) => ({ sg, i })).filter(({ i }) => this.graphs[i]?.isSignature === true);
     return {
       version: SCHEMA_VERSION,
       description: this.description,
@@ -73,7 +74,7 @@ export class ModelBuilder {
       subgraphs,
       buffers,
       metadata,
-      signatures: subgraphs.map((sg, i) => ({
+      signatures: signed.map(({ sg, i }) => ({
         key: sg.name,
         subgraphIndex: i,
         inputs: sg.inputs.map((t) => ({ name: sg.tensors[t]?.name ?? '', tensorIndex: t })),
@@ -91,7 +92,7 @@ export class GraphBuilder {
   private readonly inputs: number[] = [];
   private readonly outputs: number[] = [];
 
-  constructor(private readonly model: ModelBuilder, readonly key: string) {}
+  constructor(private readonly model: ModelBuilder, readonly key: string, readonly index: number, readonly isSignature: boolean) {}
 
   toSubgraph(): SubgraphDef {
     return { name: this.key, tensors: [...this.tensors], inputs: [...this.inputs], outputs: [...this.outputs], operators: [...this.operators] };
@@ -144,17 +145,38 @@ export class GraphBuilder {
   }
 
   private op(code: string, inputs: readonly (TensorRef | null)[], outShape: readonly number[], optionsName: string | null, options: OptionValues = {}, outType: number = TensorType.FLOAT32): TensorRef {
+    const out = this.tensor(`${this.key}/${code.toLowerCase()}_${this.operators.length}`, outShape, outType);
+    this.pushOp(code, inputs, [out], optionsName, options);
+    return out;
+  }
+
+  private pushOp(code: string, inputs: readonly (TensorRef | null)[], outputs: readonly TensorRef[], optionsName: string | null, options: OptionValues): void {
     const opCode = BuiltinOperator[code];
     if (opCode === undefined) throw new Error(`unknown op ${code}`);
-    const out = this.tensor(`${this.key}/${code.toLowerCase()}_${this.operators.length}`, outShape, outType);
     this.operators.push({
       opcodeIndex: this.model.opcodeIndex(opCode),
       inputs: inputs.map((t) => (t === null ? -1 : t.index)),
-      outputs: [out.index],
+      outputs: outputs.map((t) => t.index),
       optionsType: optionsName === null ? 0 : builtinOptionsType(optionsName),
       options: optionsName === null ? {} : options,
     });
-    return out;
+  }
+
+  /** Runs subgraph `init` once per compiled model (before the first read of its variables). */
+  callOnce(init: GraphBuilder): void { this.pushOp('CALL_ONCE', [], [], 'CallOnceOptions', { init_subgraph_index: init.index }); }
+
+  /** A resource handle for the variable `sharedName` (one per compiled model, shared by its subgraphs). */
+  varHandle(sharedName: string): TensorRef {
+    return this.op('VAR_HANDLE', [], [], 'VarHandleOptions', { container: '', shared_name: sharedName }, TensorType.RESOURCE);
+  }
+
+  readVariable(handle: TensorRef, shape: readonly number[]): TensorRef { return this.op('READ_VARIABLE', [handle], shape, 'ReadVariableOptions'); }
+  assignVariable(handle: TensorRef, value: TensorRef): void { this.pushOp('ASSIGN_VARIABLE', [handle, value], [], 'AssignVariableOptions', {}); }
+
+  /** A float32 tensor of `shape` filled with `value` at run time (no constant data in the file). */
+  fill(shape: readonly number[], value: number): TensorRef {
+    const dims = this.constant(`${this.key}/fill_dims_${this.operators.length}`, Int32Array.from(shape), [shape.length]);
+    return this.op('FILL', [dims, this.constant(`${this.key}/fill_value_${this.operators.length}`, Float32Array.of(value), [])], shape, 'FillOptions');
   }
 
   fullyConnected(x: TensorRef, w: TensorRef, bias: TensorRef | null = null, keepNumDims = true): TensorRef {

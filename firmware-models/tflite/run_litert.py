@@ -2,7 +2,8 @@
 """Runs .tflite files in native LiteRT (ai-edge-litert, XNNPACK) for Wulf's tests and benchmarks.
 
 Reads one JSON request on stdin and writes one JSON reply on stdout; tensors travel as base64 of
-their little-endian bytes. It only executes models: it never writes or changes a .tflite file.
+their little-endian bytes. Jobs on the same file share one interpreter, in order. It only executes
+models: it never writes or changes a .tflite file.
 
   {"jobs": [{"model": PATH, "signature": KEY, "threads": 1, "inputs": {NAME: TENSOR}}]}
       -> {"results": [{"outputs": {NAME: TENSOR}} | {"error": TEXT}]}
@@ -29,15 +30,19 @@ def encode(a):
     return {"dtype": str(a.dtype), "shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode()}
 
 
-_cache = {}
+# One interpreter per (file, threads) for the whole request, so state kept in resource variables
+# (e.g. a KV cache) carries from one job to the next, across signatures, as in LiteRT.js.
+_interpreters = {}
+_runners = {}
 
 
 def runner(model, signature, threads):
-    key = (model, signature, threads)
-    if key not in _cache:
-        interp = Interpreter(model_path=model, num_threads=threads)
-        _cache[key] = interp.get_signature_runner(signature)
-    return _cache[key]
+    key = (model, threads)
+    if key not in _interpreters:
+        _interpreters[key] = Interpreter(model_path=model, num_threads=threads)
+    if (key, signature) not in _runners:
+        _runners[(key, signature)] = _interpreters[key].get_signature_runner(signature)
+    return _runners[(key, signature)]
 
 
 def run_job(job):

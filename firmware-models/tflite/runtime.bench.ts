@@ -94,8 +94,8 @@ function mixerRung(dtype: WeightDtype): Rung {
 export const LLAMA_25M: LlamaConfig = { dim: 512, hiddenDim: 1024, layers: 8, heads: 8, vocab: 4096, maxSeq: 512, prefillLen: 16, normEps: 1e-5 };
 
 /**
- * One decode step. 'full' returns the whole updated cache, 'rows' only the new rows; ctx 64 shows
- * how much of ctx 512's time is moving the KV cache in and out.
+ * One decode step. 'full' returns the whole updated cache, 'rows' only the new rows, 'state' keeps
+ * the cache inside the model; ctx 64 shows how much of ctx 512's time is spent on the cache.
  */
 function llamaRungs(maxSeq: number, cacheOutput: CacheOutput): Rung[] {
   const c = { ...LLAMA_25M, maxSeq };
@@ -104,7 +104,7 @@ function llamaRungs(maxSeq: number, cacheOutput: CacheOutput): Rung[] {
   const pos = Math.floor(maxSeq / 2) - 1; // mid-context decode step
   const inputs: TensorRecord = { tokens: Int32Array.of(42), positions: Int32Array.of(pos), mask: causalMask(pos, 1, c.maxSeq), cache_start: Int32Array.of(0, 0, pos, 0) };
   const shapes: Record<string, readonly number[]> = { tokens: [1, 1], positions: [1], mask: [1, 1, 1, c.maxSeq], cache_start: [4] };
-  for (let l = 0; l < c.layers; l++) {
+  for (let l = 0; l < c.layers && cacheOutput !== 'state'; l++) {
     for (const kv of ['k', 'v']) {
       inputs[`${kv}_cache_${l}`] = new Float32Array(c.heads * c.maxSeq * hd).fill(0.01);
       shapes[`${kv}_cache_${l}`] = [1, c.heads, c.maxSeq, hd];
@@ -195,7 +195,9 @@ export async function runRuntimeBench(args: readonly string[]): Promise<BenchRep
     () => DTYPES.map((d) => mixerRung(d)),
     () => llamaRungs(512, 'full'),
     () => llamaRungs(512, 'rows'),
+    () => llamaRungs(512, 'state'),
     () => llamaRungs(64, 'rows'),
+    () => llamaRungs(64, 'state'),
   ];
   const rows: BenchRow[] = [];
   for (const make of ladder) {

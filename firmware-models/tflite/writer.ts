@@ -159,17 +159,18 @@ function writeOptions(b: Builder, type: number, values: OptionValues | null): Of
   for (const field of layout) {
     const v = values[field.name];
     if (field.kind === 'int[]') vectors.set(field.name, int32s(b, Array.isArray(v) ? v : []));
+    if (field.kind === 'string' && typeof v === 'string' && v !== '') vectors.set(field.name, b.createString(v));
   }
   b.startObject(layout.reduce((n, f) => Math.max(n, f.slot + 1), 0));
   for (const field of layout) {
     const v = values[field.name] ?? field.defaultValue;
     const num = typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'number' ? v : 0;
-    const def = typeof field.defaultValue === 'boolean' ? (field.defaultValue ? 1 : 0) : field.defaultValue;
+    const def = typeof field.defaultValue === 'boolean' ? (field.defaultValue ? 1 : 0) : Number(field.defaultValue) || 0;
     switch (field.kind) {
       case 'bool': case 'byte': b.addFieldInt8(field.slot, num, def); break;
       case 'int': b.addFieldInt32(field.slot, num, def); break;
       case 'float': b.addFieldFloat32(field.slot, num, def); break;
-      case 'int[]': b.addFieldOffset(field.slot, vectors.get(field.name) ?? 0, 0); break;
+      case 'int[]': case 'string': b.addFieldOffset(field.slot, vectors.get(field.name) ?? 0, 0); break;
     }
   }
   return b.endObject();

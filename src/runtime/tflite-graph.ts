@@ -1,7 +1,7 @@
 // The in-memory form of a .tflite model that the reader produces and the writer consumes: plain
 // data, one field per schema field we support. No parsing or serialising lives here.
 
-export type OptionValue = number | boolean | number[];
+export type OptionValue = number | boolean | string | number[];
 export type OptionValues = Record<string, OptionValue>;
 
 export interface OperatorCodeDef {

@@ -262,6 +262,7 @@ function readOptions(fb: FlatView, t: TableRef | null, layout: readonly OptionFi
     if (t === null) { values[field.name] = field.kind === 'int[]' ? [] : field.defaultValue; continue; }
     const fallback = Number(field.defaultValue);
     switch (field.kind) {
+      case 'string': values[field.name] = fb.string(t, field.slot, field.name) ?? ''; break;
       case 'bool': values[field.name] = fb.scalarU8(t, field.slot, fallback) !== 0; break;
       case 'byte': values[field.name] = fb.scalarI8(t, field.slot, fallback); break;
       case 'int': values[field.name] = fb.scalarI32(t, field.slot, fallback); break;

@@ -125,17 +125,17 @@ export function builtinOptionsName(type: number): string {
   return type === 0 ? 'NONE' : (BUILTIN_OPTIONS_NAMES[type - 1] ?? `BuiltinOptions_${type}`);
 }
 
-/** Scalar kinds an options field can have; `int[]` is a vector of int32. */
-export type OptionFieldKind = 'byte' | 'bool' | 'int' | 'float' | 'int[]';
+/** Kinds an options field can have; `int[]` is a vector of int32; `string` is read as '' when absent. */
+export type OptionFieldKind = 'byte' | 'bool' | 'int' | 'float' | 'int[]' | 'string';
 export interface OptionField {
   readonly name: string;
   readonly slot: number;
   readonly kind: OptionFieldKind;
-  readonly defaultValue: number | boolean;
+  readonly defaultValue: number | boolean | string;
 }
 
 const f = (name: string, slot: number, kind: OptionFieldKind, defaultValue: number | boolean = 0): OptionField =>
-  ({ name, slot, kind, defaultValue: kind === 'bool' && defaultValue === 0 ? false : defaultValue });
+  ({ name, slot, kind, defaultValue: kind === 'bool' && defaultValue === 0 ? false : kind === 'string' ? '' : defaultValue });
 
 /**
  * Field layouts of the option tables the reader decodes and the writer emits. Option tables
@@ -174,6 +174,12 @@ export const OPTION_LAYOUTS: Readonly<Record<string, readonly OptionField[]>> = 
   PowOptions: [],
   NegOptions: [],
   SquareOptions: [],
+  // Resource variables (state kept inside a compiled model between runs).
+  VarHandleOptions: [f('container', 0, 'string'), f('shared_name', 1, 'string')],
+  ReadVariableOptions: [],
+  AssignVariableOptions: [],
+  CallOnceOptions: [f('init_subgraph_index', 0, 'int')],
+  FillOptions: [],
 };
 
 /** Field slots of the tables the reader walks and the writer emits (schema.fbs declaration order). */

@@ -91,7 +91,7 @@ function stepInputs(tokens: number[], start: number, cache: TensorRecord): Tenso
     mask: causalMask(start, tokens.length, cfg.maxSeq),
     cache_start: Int32Array.of(0, 0, start, 0),
   };
-  for (let l = 0; l < cfg.layers; l++) { inputs[`k_cache_${l}`] = cache[`k_cache_${l}`] as Float32Array<ArrayBuffer>; inputs[`v_cache_${l}`] = cache[`v_cache_${l}`] as Float32Array<ArrayBuffer>; }
+  for (const [name, value] of Object.entries(cache)) inputs[name] = value;
   return inputs;
 }
 
@@ -105,6 +105,7 @@ test('the model declares prefill and decode signatures over shared weights', (t)
 /** The cache after a step: the model's updated cache, or the old one with the new rows written. */
 function nextCache(mode: CacheOutput, cache: TensorRecord, out: TensorRecord, start: number): TensorRecord {
   const next: TensorRecord = {};
+  if (mode === 'state') return next; // the model keeps the cache itself
   for (let l = 0; l < cfg.layers; l++) {
     for (const kv of ['k', 'v']) {
       if (mode === 'full') { next[`${kv}_cache_${l}`] = out[`${kv}_cache_${l}_out`] as Float32Array<ArrayBuffer>; continue; }
@@ -116,13 +117,13 @@ function nextCache(mode: CacheOutput, cache: TensorRecord, out: TensorRecord, st
   return next;
 }
 
-for (const mode of ['full', 'rows'] as const) test(`prefill then decode with the KV cache carried between calls matches the reference (cache out: ${mode})`, async (t) => {
+for (const mode of ['full', 'rows', 'state'] as const) test(`prefill then decode with the KV cache carried between calls matches the reference (cache out: ${mode})`, async (t) => {
   const modelBytes = buildLlamaModel(cfg, weights, 'float32', mode).toBytes();
   const model = await Model.fromBytes(await loadLiteRtRuntime(), modelBytes);
   const ref = new ReferenceDecoder(weights);
   const cacheElems = cfg.heads * cfg.maxSeq * hd;
   let cache: TensorRecord = {};
-  for (let l = 0; l < cfg.layers; l++) { cache[`k_cache_${l}`] = new Float32Array(cacheElems); cache[`v_cache_${l}`] = new Float32Array(cacheElems); }
+  if (mode !== 'state') for (let l = 0; l < cfg.layers; l++) { cache[`k_cache_${l}`] = new Float32Array(cacheElems); cache[`v_cache_${l}`] = new Float32Array(cacheElems); }
   const steps: { signature: string; inputs: TensorRecord; want: Float64Array }[] = [];
   const check = (label: string, got: ArrayLike<number>, want: Float64Array): void => {
     const bad = worst(got, want, floatBound(want, 1e-4));
@@ -139,12 +140,20 @@ for (const mode of ['full', 'rows'] as const) test(`prefill then decode with the
     steps.push({ signature, inputs, want });
     cache = nextCache(mode, cache, out, start);
   }
-  // The carried cache holds exactly what the reference wrote (positions 0..6), zeros after.
-  check('final k cache layer 1', cache['k_cache_1'] as Float32Array, ref.k[1] as Float64Array);
-  check('final v cache layer 0', cache['v_cache_0'] as Float32Array, ref.v[0] as Float64Array);
+  if (mode !== 'state') {
+    // The carried cache holds exactly what the reference wrote (positions 0..6), zeros after.
+    check('final k cache layer 1', cache['k_cache_1'] as Float32Array, ref.k[1] as Float64Array);
+    check('final v cache layer 0', cache['v_cache_0'] as Float32Array, ref.v[0] as Float64Array);
+  } else {
+    // A new conversation on the same compiled model just starts again at position 0: the mask
+    // hides the stale rows beyond the current position until they are overwritten.
+    const fresh = new ReferenceDecoder(weights);
+    const out = await model.run(stepInputs([9, 1, 30, 12], 0, {}), 'prefill');
+    check('second conversation prefill', out['logits'] as Float32Array, Float64Array.from([9, 1, 30, 12].flatMap((tok, i) => [...fresh.step(tok, i)])));
+  }
   await model.release();
 
-  // Native LiteRT runs the same file on the same per-step inputs.
+  // Native LiteRT runs the same file on the same per-step inputs, in order, in one interpreter.
   const file = path.join(tmpDir(), 'llama.tflite');
   writeFileSync(file, modelBytes);
   const shapes = (inputs: TensorRecord, T: number): Record<string, number[]> => Object.fromEntries(Object.keys(inputs).map((k) => [k,

@@ -23,6 +23,7 @@ function labelled(): Uint8Array {
 const models: [string, Uint8Array][] = [
   ...buildOpCases().map((c): [string, Uint8Array] => [`op ${c.name}`, c.bytes]),
   ...(['float32', 'int8', 'int4'] as const).map((d): [string, Uint8Array] => [`llama ${d}`, buildLlamaModel(cfg, llamaWeights, d).toBytes()]),
+  ...(['full', 'rows'] as const).map((mode): [string, Uint8Array] => [`llama cache ${mode}`, buildLlamaModel(cfg, llamaWeights, 'int8', mode).toBytes()]),
   ['labelled classifier', labelled()],
 ];
 
