@@ -2,6 +2,7 @@
 
 import test from 'ava';
 import { dequantize, packInt4, quantizationReport, quantizePerChannel, unpackInt4 } from '../../firmware-models/tflite/quantize.js';
+import { ModelBuilder } from '../../firmware-models/tflite/model-builder.js';
 import { randomF32, rng } from './helpers.js';
 
 test('int4 packs element 2k in the low nibble and 2k+1 in the high nibble', (t) => {
@@ -29,3 +30,16 @@ for (const dtype of ['int8', 'int4'] as const) {
     t.true(report.snrDb > (dtype === 'int8' ? 35 : 15), `snr ${report.snrDb}`);
   });
 }
+
+test('the model builder reports quantization error once per quantized weight, shared or not', (t) => {
+  const mb = new ModelBuilder();
+  const w = randomF32(rng(5), 8 * 16);
+  for (const key of ['a', 'b']) {
+    const g = mb.subgraph(key);
+    const x = g.input('x', [1, 16]);
+    g.output('y', g.add(g.fullyConnected(x, g.weight('w8', w, [8, 16], 'int8')), g.fullyConnected(x, g.weight('w4', w, [8, 16], 'int4'))));
+  }
+  t.deepEqual(mb.quantizationReports.map((r) => [r.tensor, r.dtype, r.elements]), [['w8', 'int8', 128], ['w4', 'int4', 128]]);
+  const [r8, r4] = mb.quantizationReports;
+  t.true((r8?.rmsError ?? 1) < (r4?.rmsError ?? 0), 'int8 is more precise than int4');
+});

@@ -135,3 +135,12 @@ test('3,000 randomly corrupted files are refused with a ModelError or run; none 
   t.is(((await model.run({ x }))['y'] as Float32Array).length, 4, 'the runtime still serves a good model');
   await model.release();
 });
+
+test('runs a model without SignatureDefs through its subgraph inputs and outputs', async (t) => {
+  const model = await Model.fromBytes(await loadLiteRtRuntime(), edit((m) => { m.signatures = []; }));
+  t.deepEqual(model.signatures.map((s) => [s.key, s.inputs.map((i) => i.name), s.outputs.map((o) => o.name)]), [['serving_default', ['x'], ['y']]]);
+  const withSig = await Model.fromBytes(await loadLiteRtRuntime(), good);
+  t.deepEqual(await model.run({ x }), await withSig.run({ x }));
+  await model.release();
+  await withSig.release();
+});
