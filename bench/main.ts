@@ -1,12 +1,42 @@
-// `npm run bench -- <suite> [--json]`: one dispatcher; each suite lives beside what it measures.
-const suites: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
-  memory: () => import('../src/memory/memory.bench.js'),
+// `npm run bench -- SUITE [args]`: picks a benchmark suite by its first argument. Each suite lives
+// beside what it measures and is registered here; a suite prints text, or JSON with --json.
+
+interface Suite {
+  describe: string;
+  run: (args: readonly string[]) => Promise<string>;
+}
+
+const suites: Record<string, Suite> = {
+  runtime: {
+    describe: 'LiteRT.js vs native LiteRT on FC, MLP-Mixer and llama decode models in float32/int8/int4',
+    run: async (args) => {
+      const { formatBenchReport, runRuntimeBench } = await import('../firmware-models/tflite/runtime.bench.js');
+      const report = await runRuntimeBench(args);
+      return args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatBenchReport(report);
+    },
+  },
+  memory: {
+    describe: 'store write cost per turn with 1k, 100k and 1M messages of history',
+    run: async (args) => {
+      const { run } = await import('../src/memory/memory.bench.js');
+      await run([...args]);
+      return '';
+    },
+  },
 };
 
-const [name, ...args] = process.argv.slice(2);
-const load = name ? suites[name] : undefined;
-if (!load) {
-  process.stderr.write(`usage: npm run bench -- <suite> [--json]\nsuites: ${Object.keys(suites).join(', ')}\n`);
-  process.exit(2);
+async function main(): Promise<void> {
+  const [name, ...args] = process.argv.slice(2);
+  const suite = name === undefined ? undefined : suites[name];
+  if (suite === undefined) {
+    process.stderr.write(`usage: npm run bench -- SUITE [--json]\nsuites:\n${Object.entries(suites).map(([k, s]) => `  ${k.padEnd(10)} ${s.describe}`).join('\n')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stdout.write(await suite.run(args));
 }
-await (await load()).run(args);
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

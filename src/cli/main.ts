@@ -8,6 +8,7 @@ import { ask, AskFailure, type AskOutcome } from './ask-client.js';
 import { runDoctor } from './doctor.js';
 import { registerMemoryCommands } from './commands/memory.js';
 import { registerDecommission } from './commands/decommission.js';
+import { registerModelCommands } from './commands/model.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -135,6 +136,7 @@ function buildProgram(): Command {
 
   registerMemoryCommands(program);
   registerDecommission(program);
+  registerModelCommands(program);
   return program;
 }
 
