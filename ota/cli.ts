@@ -7,6 +7,9 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { buildBundle, BundleError, keyId, loadPublicKey, verifyBundle, type Manifest, type PayloadInput } from '../src/ota/index.js';
 import { createReadStream } from 'node:fs';
+import { MultiBar, Presets } from 'cli-progress';
+import { BrokerUnreachable, connectClient } from '../src/mqtt/index.js';
+import { onlineDevices, pushToDevice, serveFiles } from './push.js';
 
 const program = new Command('wulf-ota').description('build, sign and verify Wulf model.bin bundles').showHelpAfterError();
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
@@ -103,6 +106,106 @@ program
       process.stderr.write(`wulf-ota: REJECTED (${code}): ${(err as Error).message}\n`);
       process.exit(1);
     }
+  });
+
+program
+  .command('push <bundle>')
+  .description('offer a bundle to one device or the whole fleet and wait for each final state (exit 0 only if every device committed)')
+  .option('--device <id>', 'device id (repeatable)', collect, [])
+  .option('--all', 'every device that is online on the broker')
+  .option('--broker <url>', 'broker URL', process.env.WULF_MQTT_URL ?? 'mqtt://127.0.0.1:1883')
+  .option('--prefix <prefix>', 'topic prefix', 'wulf')
+  .option('--via <transport>', 'mqtt (chunks over the broker) or http (range requests to a server this command starts)', 'mqtt')
+  .option('--http-host <host>', 'for --via http: the address devices reach this machine at', '127.0.0.1')
+  .option('--http-port <port>', 'for --via http: the port to serve on (0 = any)', (v) => Number(v), 0)
+  .option('--chunk-size <bytes>', 'MQTT chunk size', positiveInt, 64 * 1024)
+  .option('--timeout <ms>', 'how long to wait for each device', positiveInt, 600_000)
+  .option('--json', 'print the results as JSON')
+  .action(async (file: string, f: { device: string[]; all?: boolean; broker: string; prefix: string; via: string; httpHost: string; httpPort: number; chunkSize: number; timeout: number; json?: boolean }) => {
+    if (f.via !== 'mqtt' && f.via !== 'http') {
+      process.stderr.write('wulf-ota: --via must be mqtt or http\n');
+      process.exit(2);
+    }
+    const bundle = await readFile(file);
+    let client;
+    try {
+      client = await connectClient(f.broker, 5000, {}, 'wulf-ota');
+    } catch (err) {
+      if (!(err instanceof BrokerUnreachable)) throw err;
+      process.stderr.write(`wulf-ota: ${err.message}\n`);
+      process.exit(3);
+    }
+    // From here on the push survives a broker restart: reconnect, resubscribe, keep waiting.
+    client.options.reconnectPeriod = 1000;
+    const devices = f.all ? await onlineDevices(client, f.prefix) : f.device;
+    if (!devices.length) {
+      process.stderr.write('wulf-ota: no device to push to (name one with --device, or --all with devices online)\n');
+      await client.endAsync();
+      process.exit(2);
+    }
+    const server = f.via === 'http' ? await serveFiles(path.dirname(path.resolve(file)), f.httpPort, f.httpHost) : null;
+    const url = server ? `http://${f.httpHost}:${(server.address() as import('node:net').AddressInfo).port}/${encodeURIComponent(path.basename(file))}` : undefined;
+    const bars = new MultiBar({ format: '{device} |{bar}| {percentage}% {phase}', hideCursor: true }, Presets.shades_classic);
+    const bar = new Map(devices.map((d) => [d, bars.create(100, 0, { device: d.padEnd(16), phase: 'offered' })]));
+    const results = await Promise.all(devices.map((deviceId) => pushToDevice({
+      client: client!, prefix: f.prefix, deviceId, bundle, via: f.via as 'mqtt' | 'http', ...(url ? { url } : {}), chunkSize: f.chunkSize, timeoutMs: f.timeout,
+      onProgress: (d, s) => bar.get(d)?.update(Math.round((s.progress ?? 0) * 100), { phase: s.phase }),
+    })));
+    bars.stop();
+    server?.close();
+    await client.endAsync();
+    if (f.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+    else for (const r of results) process.stdout.write(`${r.deviceId}: ${r.result}${r.version ? ` (v${r.version})` : ''}${r.reason ? ` — ${r.reason}` : ''}\n`);
+    process.exitCode = results.every((r) => r.result === 'committed') ? 0 : results.some((r) => r.result === 'timeout') ? 4 : 1;
+  });
+
+program
+  .command('status')
+  .description("the fleet: each device's online state, models in service, and last update result")
+  .option('--broker <url>', 'broker URL', process.env.WULF_MQTT_URL ?? 'mqtt://127.0.0.1:1883')
+  .option('--prefix <prefix>', 'topic prefix', 'wulf')
+  .option('--wait <ms>', 'how long to collect retained states', (v) => Number(v), 1000)
+  .option('--json', 'print JSON')
+  .action(async (f: { broker: string; prefix: string; wait: number; json?: boolean }) => {
+    let client;
+    try {
+      client = await connectClient(f.broker, 5000, {}, 'wulf-ota');
+    } catch (err) {
+      if (!(err instanceof BrokerUnreachable)) throw err;
+      process.stderr.write(`wulf-ota: ${err.message}\n`);
+      process.exit(3);
+    }
+    const fleet = new Map<string, { online: boolean; ota: Record<string, unknown> | null }>();
+    client.on('message', (topic, payload) => {
+      const [, id, a, b] = topic.split('/');
+      if (!id) return;
+      const entry = fleet.get(id) ?? { online: false, ota: null };
+      if (a === 'status' && b === undefined) entry.online = payload.toString() === 'online';
+      if (a === 'ota' && b === 'status') {
+        try {
+          entry.ota = JSON.parse(payload.toString()) as Record<string, unknown>;
+        } catch {
+          entry.ota = null; // a garbled status reads as none
+        }
+      }
+      fleet.set(id, entry);
+    });
+    await client.subscribeAsync([`${f.prefix}/+/status`, `${f.prefix}/+/ota/status`], { qos: 1 });
+    await new Promise((r) => setTimeout(r, f.wait));
+    await client.endAsync();
+    const rows = [...fleet.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([device, e]) => ({ device, online: e.online, models: e.ota?.models ?? {}, last: e.ota ? { bundleId: e.ota.bundleId, result: e.ota.result ?? e.ota.phase, version: e.ota.version, reason: e.ota.reason ?? null } : null }));
+    if (f.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+    else for (const r of rows) process.stdout.write(`${r.device.padEnd(20)} ${r.online ? 'online ' : 'offline'}  models ${JSON.stringify(r.models)}  last ${r.last ? `${String(r.last.result)} v${String(r.last.version)}` : '-'}\n`);
+  });
+
+program
+  .command('serve <dir>')
+  .description('serve bundles over HTTP with range requests (for --via http pushes from another machine)')
+  .option('--port <port>', 'port', (v) => Number(v), 8080)
+  .option('--host <host>', 'address to listen on', '0.0.0.0')
+  .action(async (dir: string, f: { port: number; host: string }) => {
+    const server = await serveFiles(dir, f.port, f.host);
+    process.stdout.write(`serving ${path.resolve(dir)} on http://${f.host}:${(server.address() as import('node:net').AddressInfo).port}/\n`);
   });
 
 await program.parseAsync(process.argv);

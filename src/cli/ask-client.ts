@@ -1,8 +1,8 @@
 // The client side of a turn over MQTT, used by `wulf ask` and `wulf status`: publish on
 // `<prefix>/<id>/ask`, wait for the reply (MQTT 5 response topic, or the echoed `id` on 3.1.1).
 import { randomUUID } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
-import { clientReplyTopic, deviceTopics, type ErrorPayload, type ReplyPayload } from '../mqtt/index.js';
+import type { MqttClient } from 'mqtt';
+import { BrokerUnreachable, clientReplyTopic, connectClient as connectMqtt, deviceTopics, type ErrorPayload, type ReplyPayload } from '../mqtt/index.js';
 
 export class AskFailure extends Error {
   constructor(message: string, readonly exitCode: 3 | 4) {
@@ -24,20 +24,14 @@ export interface AskOptions {
 
 export type AskOutcome = { kind: 'reply'; reply: ReplyPayload } | { kind: 'error'; error: ErrorPayload };
 
-/** Connect with MQTT 5, falling back to 3.1.1 for brokers that refuse it (aedes). */
+/** Connect for the CLI; an unreachable broker is exit code 3. */
 export async function connectClient(url: string, timeoutMs: number, auth: { username?: string; password?: string } = {}): Promise<MqttClient> {
-  for (const protocolVersion of [5, 4] as const) {
-    const client = mqtt.connect(url, { protocolVersion, reconnectPeriod: 0, connectTimeout: Math.min(timeoutMs, 5000), clientId: `wulf-cli-${randomUUID().slice(0, 8)}`, ...auth });
-    const outcome = await new Promise<'ok' | 'protocol' | Error>((resolve) => {
-      client.once('connect', () => resolve('ok'));
-      client.once('error', (err: Error & { code?: unknown }) => resolve(err.code === 1 || err.code === 0x84 ? 'protocol' : err));
-      client.once('close', () => resolve(new Error('connection closed')));
-    });
-    if (outcome === 'ok') return client;
-    client.end(true);
-    if (outcome !== 'protocol') throw new AskFailure(`cannot reach the MQTT broker at ${url}: ${outcome.message}`, 3);
+  try {
+    return await connectMqtt(url, timeoutMs, auth);
+  } catch (err) {
+    if (err instanceof BrokerUnreachable) throw new AskFailure(err.message, 3);
+    throw err;
   }
-  throw new AskFailure(`the broker at ${url} speaks neither MQTT 5 nor 3.1.1`, 3);
 }
 
 export async function ask(opts: AskOptions): Promise<AskOutcome> {

@@ -96,6 +96,20 @@ export const configSchema = z.strictObject({
       siteIds: z.array(z.string().min(1)).optional(),
     })
     .prefault({}),
+  ota: z
+    .strictObject({
+      /** Take signed model updates over MQTT or HTTP. Needs at least one trusted key. */
+      enabled: z.boolean().default(true),
+      /** Directory of trusted ed25519 public keys (*.pub, PEM); default <config dir>/trusted-keys. */
+      trustedKeysDir: z.string().optional(),
+      maxBundleBytes: z.int().min(1024).max(4 * 2 ** 30).default(256 * 2 ** 20),
+      /** Probation: commit after this many healthy turns or this long without trouble. */
+      probationTurns: z.int().min(1).max(10_000).default(20),
+      probationMs: z.int().min(100).max(24 * 3600_000).default(60_000),
+      /** Test hook: SIGKILL at this install phase (power-cut tests). */
+      crashAt: z.string().nullable().default(null),
+    })
+    .prefault({}),
   areas: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9_-]+$/), names: namesPerLang })).default([]),
   devices: z.array(deviceSchema).default([]),
   tools: z

@@ -26,6 +26,7 @@ import { allTools, stateTopicFor, TimerService, ToolRegistry, type Lang, type To
 import { createNotifier, monotonicUsec, watchdogIntervalMs, type Notifier } from './notify.js';
 import { Watchdog } from './health.js';
 import { Integrations } from './integrations.js';
+import { OtaService } from './ota-service.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -51,6 +52,7 @@ export class Daemon {
     private readonly timers: TimerService,
     private readonly deviceStates: DeviceStates,
     private readonly integrations: Integrations,
+    private readonly ota: OtaService | null,
   ) {}
 
   /** Bring every part up in order; READY=1 only once MQTT is connected (or the wait ran out). */
@@ -76,6 +78,7 @@ export class Daemon {
     const shared = sharedTopics(config.homeAssistant.discoveryPrefix);
     let daemon: Daemon | null = null;
     let integrations: Integrations | null = null;
+    let ota: OtaService | null = null;
     const link: MqttLink = new MqttLink({
       url,
       clientId: `wulf-${config.deviceId}`,
@@ -85,10 +88,11 @@ export class Daemon {
       reconnectMinMs: config.mqtt.reconnectMinMs,
       reconnectMaxMs: config.mqtt.reconnectMaxMs,
       will: { topic: topics.status, payload: STATUS_OFFLINE },
-      subscriptions: [topics.ask, ...deviceStates.topics, ...Integrations.subscriptionsFor(config, topics, shared)],
+      subscriptions: [topics.ask, ...deviceStates.topics, ...Integrations.subscriptionsFor(config, topics, shared), ...(config.ota.enabled ? [topics.otaOffer, topics.otaChunkFilter] : [])],
       onConnected: async (): Promise<void> => {
         await link.publish(topics.status, STATUS_ONLINE, { retain: true });
         integrations!.announce();
+        ota?.transfer.onReconnect();
       },
       log: mqttLog,
     });
@@ -113,10 +117,12 @@ export class Daemon {
       config, link, topics, shared, store, version: VERSION, log: log.child({ mod: 'integrations' }),
       eventTypes: [...KNOWN_INTENTS, ...config.routines.map((r) => `routine:${r.id}`)],
       understander: () => null, // TODO(#5): the loaded NeuroLite model
-      models: () => [],
+      models: () => [...(ota?.served.values() ?? [])].map((m) => ({ name: m.name, version: m.version })),
       runText: (text) => daemon!.runTurn({ id: randomUUID(), text, lang: config.language, channel: 'mqtt', session: 'ha:text' }, null),
     });
-    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations);
+    notifier.send('STATUS=starting: models and OTA');
+    ota = await OtaService.create(config, link, topics, log.child({ mod: 'ota' }), () => integrations?.announce(), VERSION);
+    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota);
     // Inputs are wired before connecting: a persistent session may deliver queued asks at once.
     link.setHandler((msg) => daemon!.onInbound(msg));
     link.start();
@@ -147,6 +153,7 @@ export class Daemon {
   private async onInbound(msg: InboundMessage): Promise<void> {
     if (msg.topic !== this.topics.ask) {
       if (await this.integrations.handle(msg)) return;
+      if (this.ota && (await this.ota.handle(msg))) return;
       return this.deviceStates.update(msg.topic, msg.payload);
     }
     const parsed = parseAsk(msg.payload, this.config.mqtt.maxPayloadBytes);
@@ -163,10 +170,12 @@ export class Daemon {
         if (result.ok) {
           this.sendReply(msg, result.reply);
           this.integrations.afterTurn(input.text, result.reply);
+          this.ota?.noteTurn(true);
         } else if (msg) this.refuse(msg, result.error);
         else this.log.warn({ code: result.error.code, reason: result.error.message }, 'turn refused');
       } catch (err) {
         this.log.error({ err, turnId: input.id }, 'turn failed');
+        this.ota?.noteTurn(false);
         if (msg) this.refuse(msg, { code: 'internal', message: 'the turn failed inside wulf; see its log', id: input.id });
       }
     });
@@ -192,7 +201,7 @@ export class Daemon {
       uptimeS: Math.round((Date.now() - this.startedAtMs) / 1000),
       mqtt: { state: this.link.state, url: redactUrl(this.config.mqtt.url ?? this.broker?.url ?? ''), protocolVersion: this.link.protocolVersion, embeddedBroker: this.broker?.isOurs ?? false },
       memory: { messages: this.store.data.messages.length, bytes: await this.store.sizeBytes(), file: this.store.file },
-      models: [],
+      models: [...(this.ota?.served.values() ?? [])].map((m) => ({ name: m.name, version: m.version })),
       voice: { enabled: this.store.data.settings.voiceEnabled, available: false },
       rssBytes: process.memoryUsage.rss(),
       node: process.version,
@@ -226,6 +235,7 @@ export class Daemon {
     this.log.info('stopping');
     this.watchdog?.stop();
     this.timers.stop();
+    await this.ota?.stop();
     await this.link.unsubscribe([this.topics.ask]).catch((err: unknown) => this.log.warn({ err }, 'unsubscribe failed'));
     const isDrained = await this.queue.drain(this.config.assistant.shutdownGraceMs);
     if (!isDrained) this.log.warn({ inFlight: this.queue.inFlight }, 'turns still running at shutdown; not waiting longer');

@@ -6,3 +6,4 @@ export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 export { sharedTopics, safeLevel, type SharedTopics } from './topics.js';
 export { discoveryMessages, intentEventPayload, nodeId, CLOUD_MODES, type CloudMode, type DiscoveryMessage, type DiscoveryInput } from './discovery.js';
 export { parseNluQuery, parseTtsSay, nluIntentPayload, intentNotRecognizedPayload, sayFinishedPayload, type NluQuery, type TtsSay, type HermesSlotInput } from './hermes.js';
+export { connectClient, BrokerUnreachable } from './connect.js';

@@ -33,6 +33,16 @@ export interface Topics {
   modelVersion(model: string): string;
   /** Out: `wulf/<id>/intent/<IntentName>` for automations. */
   intent(name: string): string;
+  /** In (retained): a model update offer `{bundleId, name, version, size, sha256, via, url?, chunkSize?}`. */
+  otaOffer: string;
+  /** Out: the chunks the device still needs `{bundleId, chunks: number[]}`. */
+  otaRequest: string;
+  /** In: one chunk, binary: u32 index (big-endian), 32-byte sha256 of the data, the data. */
+  otaChunk(bundleId: string): string;
+  /** Subscription filter matching every otaChunk topic. */
+  otaChunkFilter: string;
+  /** Out (retained): `{bundleId, phase, progress, result?, reason?, models}`. */
+  otaStatus: string;
 }
 
 /** Topics Wulf shares with other programs (Home Assistant, Rhasspy/Snips Hermes). */
@@ -84,6 +94,11 @@ export function deviceTopics(prefix: string, deviceId: string): Topics {
     updateInstall: `${base}/update/install`,
     modelVersion: (model) => `${base}/model/${safeLevel(model)}/version`,
     intent: (name) => `${base}/intent/${safeLevel(name)}`,
+    otaOffer: `${base}/ota/offer`,
+    otaRequest: `${base}/ota/request`,
+    otaChunk: (bundleId) => `${base}/ota/chunk/${safeLevel(bundleId)}`,
+    otaChunkFilter: `${base}/ota/chunk/+`,
+    otaStatus: `${base}/ota/status`,
   };
 }
 

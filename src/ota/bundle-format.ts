@@ -217,3 +217,20 @@ async function hashPayload(entry: AsyncIterable<unknown>, expected: Manifest['pa
   if (hash.digest('hex') !== expected.sha256) throw new BundleError(`${expected.name} does not match its sha256 (tampered or corrupted)`, 'hash');
   return target;
 }
+
+/**
+ * The manifest of a bundle WITHOUT checking its signature: for the workstation that built it (to
+ * name it in an offer). Nothing on the board may trust this; the board runs verifyBundle.
+ */
+export async function readManifestUnverified(bundle: Buffer): Promise<Manifest> {
+  const extract = tar.extract();
+  const done = pipeline(Readable.from([bundle]), extract);
+  for await (const entry of extract) {
+    if (entry.header.name !== MANIFEST_NAME) throw new BundleError(`the first entry is not ${MANIFEST_NAME}`, 'format');
+    const manifest = manifestSchema.parse(JSON.parse((await readAll(entry, MAX_MANIFEST_BYTES)).toString('utf8')));
+    extract.destroy();
+    await done.catch(() => undefined); // we stopped reading on purpose
+    return manifest;
+  }
+  throw new BundleError('empty bundle', 'format');
+}

@@ -1,0 +1,126 @@
+// OTA inside the daemon: trusted keys from disk, the agent (A/B slots, probation), the transfer
+// (MQTT chunks or HTTP), a candidate check that loads every .tflite in LiteRT, and a host that
+// keeps the list of models in service for /status and Home Assistant.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { InboundMessage, MqttLink, Topics } from '../mqtt/index.js';
+import { loadPublicKey, OtaAgent, OtaTransfer, type CandidateCheck, type Manifest, type ModelHost } from '../ota/index.js';
+import { loadLiteRtRuntime, Model } from '../runtime/index.js';
+
+export interface ServedModel {
+  name: string;
+  version: string;
+  kind: string;
+  dir: string;
+}
+
+/** Where trusted keys live: config, else beside the config file, else in the state dir. */
+export function trustedKeysDir(config: Config): string {
+  if (config.ota.trustedKeysDir) return config.ota.trustedKeysDir;
+  return path.join(config.configPath ? path.dirname(config.configPath) : config.stateDir, 'trusted-keys');
+}
+
+async function loadTrustedKeys(dir: string, log: Logger): Promise<KeyObject[]> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.pub'));
+  const keys: KeyObject[] = [];
+  for (const n of names) {
+    try {
+      keys.push(loadPublicKey(await readFile(path.join(dir, n), 'utf8')));
+    } catch (err) {
+      log.error({ file: path.join(dir, n), err: (err as Error).message }, 'unusable trusted key; skipped');
+    }
+  }
+  return keys;
+}
+
+/** Every .tflite payload must load in LiteRT, exactly as the board will run it. */
+const runtimeCheck: CandidateCheck = {
+  async check(files) {
+    const tflites = Object.entries(files).filter(([name]) => name.endsWith('.tflite'));
+    if (!tflites.length) throw new Error('the bundle has no .tflite payload');
+    const runtime = await loadLiteRtRuntime();
+    for (const [name, file] of tflites) {
+      let model: Model;
+      try {
+        model = await Model.fromFile(runtime, file);
+      } catch (err) {
+        throw new Error(`${name} does not load: ${(err as Error).message}`);
+      }
+      await model.release();
+    }
+    // TODO(#5): run the golden cases through the NLU for kind "nlu" once the NLU runtime lands.
+  },
+};
+
+export class OtaService {
+  readonly served = new Map<string, ServedModel>();
+
+  private constructor(readonly agent: OtaAgent, readonly transfer: OtaTransfer, private readonly topics: Topics) {}
+
+  static async create(config: Config, link: MqttLink, topics: Topics, log: Logger, onModelsChanged: () => void, version: string): Promise<OtaService | null> {
+    if (!config.ota.enabled) return null;
+    const dir = trustedKeysDir(config);
+    const keys = await loadTrustedKeys(dir, log);
+    if (!keys.length) log.warn({ dir }, 'no trusted OTA keys: model updates will be refused (put wulf-ota keygen .pub files there)');
+    let service: OtaService | null = null;
+    const host: ModelHost = {
+      activate: async (name: string, modelDir: string, manifest: Manifest) => {
+        service!.served.set(name, { name, version: String(manifest.version), kind: manifest.model.kind, dir: modelDir });
+        log.info({ name, version: manifest.version, dir: modelDir }, 'model in service');
+        onModelsChanged();
+      },
+    };
+    const agent = new OtaAgent({
+      stateDir: config.stateDir,
+      trustedKeys: keys,
+      maxBundleBytes: config.ota.maxBundleBytes,
+      runtimeVersion: version,
+      check: runtimeCheck,
+      host,
+      probationTurns: config.ota.probationTurns,
+      probationMs: config.ota.probationMs,
+      log,
+      crashAt: config.ota.crashAt,
+      onPhase: (name, phase, detail) => service?.transfer.onAgentPhase(name, phase, detail),
+    });
+    const transfer = new OtaTransfer(path.join(config.stateDir, 'ota-download'), agent, { publish: (t, p, o) => link.send(t, p, o), topics }, log);
+    service = new OtaService(agent, transfer, topics);
+    await agent.start();
+    await transfer.start();
+    for (const [name, m] of Object.entries(agent.models())) {
+      const active = agent.activeDir(name);
+      if (active && m.active) await host.activate(name, active, JSON.parse(await readFile(path.join(active, 'manifest.json'), 'utf8')) as Manifest);
+    }
+    return service;
+  }
+
+  get subscriptions(): string[] {
+    return [this.topics.otaOffer, this.topics.otaChunkFilter];
+  }
+
+  /** True when the message was an OTA one. */
+  async handle(msg: InboundMessage): Promise<boolean> {
+    if (msg.topic === this.topics.otaOffer) {
+      await this.transfer.onOffer(msg.payload);
+      return true;
+    }
+    if (msg.topic.startsWith(this.topics.otaChunkFilter.slice(0, -1))) {
+      await this.transfer.onChunk(msg.payload);
+      return true;
+    }
+    return false;
+  }
+
+  /** A turn finished: healthy or not, it counts toward the probation of every model on trial. */
+  noteTurn(isHealthy: boolean): void {
+    for (const [name, m] of Object.entries(this.agent.models())) if (m.probation) this.agent.noteTurn(name, isHealthy);
+  }
+
+  async stop(): Promise<void> {
+    this.agent.stop();
+    await this.transfer.stop();
+  }
+}
