@@ -19,3 +19,4 @@ export interface Understander {
   embed(text: string): number[] | null;
   readonly version: string;
 }
+export { NeuroLiteModel, NluModelError, UNKNOWN_INTENT } from './model.js';

@@ -1,0 +1,95 @@
+// NeuroLite at run time: text → projection (bucket indices) → the .tflite in LiteRT → intent with
+// confidence and entropy, BIO slots decoded to spans of the original text, and the sentence
+// embedding. Reads everything it needs (labels, tags, projection) from the model's metadata.
+import { readFile } from 'node:fs/promises';
+import { decodeModelMetadata, loadLiteRtRuntime, Model, readTflite } from '../runtime/index.js';
+import { tokenBuckets, tokenize, PROJECTION_VERSION, type ProjectionConfig } from './projection.js';
+import { spansFromBio } from './metrics.js';
+import type { Understander, Understanding } from './index.js';
+
+export class NluModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NluModelError';
+  }
+}
+
+interface NeuroLiteMeta {
+  kind: 'nlu';
+  tags: string[];
+  projection: { version: number; num_hashes: number; feature_dim: number; max_tokens: number; ngram_min: number; ngram_max: number };
+}
+
+export const UNKNOWN_INTENT = 'unknown';
+
+export class NeuroLiteModel implements Understander {
+  private constructor(
+    private readonly model: Model,
+    readonly intents: string[],
+    readonly tags: string[],
+    private readonly projection: ProjectionConfig,
+    readonly version: string,
+    readonly name: string,
+    private readonly threshold: number,
+  ) {}
+
+  /** Load a NeuroLite .tflite; refuses a file without NeuroLite metadata or another projection. */
+  static async load(file: string, opts: { confidenceThreshold?: number } = {}): Promise<NeuroLiteModel> {
+    const bytes = new Uint8Array(await readFile(file));
+    const meta = decodeModelMetadata(readTflite(bytes));
+    const data = meta?.data as NeuroLiteMeta | undefined;
+    if (!meta || data?.kind !== 'nlu' || !Array.isArray(data.tags)) throw new NluModelError(`${file} is not a NeuroLite model (no nlu metadata)`);
+    if (data.projection.version !== PROJECTION_VERSION) throw new NluModelError(`${file} was trained with projection v${data.projection.version}; this runtime has v${PROJECTION_VERSION}`);
+    const model = await Model.fromBytes(await loadLiteRtRuntime(), bytes);
+    const p = data.projection;
+    return new NeuroLiteModel(model, meta.labels, data.tags, { numHashes: p.num_hashes, featureDim: p.feature_dim, maxTokens: p.max_tokens, ngramMin: p.ngram_min, ngramMax: p.ngram_max }, meta.version, meta.name, opts.confidenceThreshold ?? 0.5);
+  }
+
+  async release(): Promise<void> {
+    await this.model.release();
+  }
+
+  embed(): number[] | null {
+    return null; // synchronous callers get none; use understand().embedding
+  }
+
+  /** Parse one sentence. Below the confidence threshold the intent is `unknown`. */
+  async understand(text: string): Promise<Understanding> {
+    const { maxTokens: T, numHashes: K } = this.projection;
+    const tokens = tokenize(text, T);
+    if (tokens.length === 0) return { intent: UNKNOWN_INTENT, confidence: 0, slots: [], entropy: Math.log(this.intents.length) };
+    const buckets = new Int32Array(T * K);
+    const mask = new Float32Array(T);
+    tokens.forEach((tok, t) => {
+      buckets.set(tokenBuckets(tok, this.projection), t * K);
+      mask[t] = 1;
+    });
+    const out = await this.model.run({ buckets, mask }, 'parse');
+    const logits = out.intent_logits as Float32Array;
+    const probs = softmax(logits);
+    let best = 0;
+    for (let i = 1; i < probs.length; i++) if (probs[i]! > probs[best]!) best = i;
+    const entropy = -probs.reduce((a, p) => a + (p > 0 ? p * Math.log(p) : 0), 0);
+    const slotLogits = out.slot_logits as Float32Array;
+    const nTags = this.tags.length;
+    const tags = tokens.map((_, t) => {
+      let b = 0;
+      for (let j = 1; j < nTags; j++) if (slotLogits[t * nTags + j]! > slotLogits[t * nTags + b]!) b = j;
+      return this.tags[b]!;
+    });
+    const chars = [...text];
+    const slots = spansFromBio(tags, tokens).map((s) => {
+      const raw = chars.slice(s.start, s.end).join('');
+      return { name: s.name, value: raw, raw, start: s.start, end: s.end };
+    });
+    const confidence = probs[best]!;
+    return { intent: confidence >= this.threshold ? this.intents[best]! : UNKNOWN_INTENT, confidence, slots, entropy, embedding: Array.from(out.embedding as Float32Array) };
+  }
+}
+
+function softmax(x: Float32Array): number[] {
+  const m = Math.max(...x);
+  const e = Array.from(x, (v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
