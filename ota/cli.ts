@@ -145,11 +145,12 @@ program
     }
     const server = f.via === 'http' ? await serveFiles(path.dirname(path.resolve(file)), f.httpPort, f.httpHost) : null;
     const url = server ? `http://${f.httpHost}:${(server.address() as import('node:net').AddressInfo).port}/${encodeURIComponent(path.basename(file))}` : undefined;
-    const bars = new MultiBar({ format: '{device} |{bar}| {percentage}% {phase}', hideCursor: true }, Presets.shades_classic);
+    // Progress on stderr (drawn only on a terminal), so --json output on stdout stays clean.
+    const bars = new MultiBar({ format: '{device} |{bar}| {percentage}% {phase}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
     const bar = new Map(devices.map((d) => [d, bars.create(100, 0, { device: d.padEnd(16), phase: 'offered' })]));
     const results = await Promise.all(devices.map((deviceId) => pushToDevice({
       client: client!, prefix: f.prefix, deviceId, bundle, via: f.via as 'mqtt' | 'http', ...(url ? { url } : {}), chunkSize: f.chunkSize, timeoutMs: f.timeout,
-      onProgress: (d, s) => bar.get(d)?.update(Math.round((s.progress ?? 0) * 100), { phase: s.phase }),
+      onProgress: (d, s) => bar.get(d)?.update(Math.round((s.progress ?? 0) * 100), { device: d.padEnd(16), phase: s.phase }),
     })));
     bars.stop();
     server?.close();

@@ -79,6 +79,14 @@ export const configSchema = z.strictObject({
       shutdownGraceMs: z.int().min(0).max(8000).default(3000),
     })
     .prefault({}),
+  nlu: z
+    .strictObject({
+      /** A NeuroLite .tflite; default: the model OTA installed, else the one shipped in firmware-models/dist. */
+      model: z.string().optional(),
+      /** Below this intent probability the intent is "unknown" and Wulf asks to rephrase. */
+      confidenceThreshold: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
   homeAssistant: z
     .strictObject({
       /** Publish MQTT discovery so the board appears in Home Assistant. */

@@ -2,6 +2,7 @@
 // where it stands, and tears everything down in reverse. The only module that wires others together.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { ensureStateDir, loadConfig, type Config } from '../config/index.js';
 import { MemoryStore, removePidFile, runningDaemonPid, writePidFile } from '../memory/index.js';
@@ -27,6 +28,8 @@ import { createNotifier, monotonicUsec, watchdogIntervalMs, type Notifier } from
 import { Watchdog } from './health.js';
 import { Integrations } from './integrations.js';
 import { OtaService } from './ota-service.js';
+import type { Manifest } from '../ota/index.js';
+import { NluService } from './nlu-service.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -53,6 +56,7 @@ export class Daemon {
     private readonly deviceStates: DeviceStates,
     private readonly integrations: Integrations,
     private readonly ota: OtaService | null,
+    private readonly nlu: NluService,
   ) {}
 
   /** Bring every part up in order; READY=1 only once MQTT is connected (or the wait ran out). */
@@ -66,8 +70,6 @@ export class Daemon {
     const { store } = await MemoryStore.open(config.stateDir, log.child({ mod: 'memory' }));
     log.info({ file: store.file, messages: store.data.messages.length }, 'store open');
 
-    notifier.send('STATUS=starting: loading models');
-    log.info('no models installed yet: natural language is answered with an honest "not yet"'); // TODO(#5): load NeuroLite
 
     notifier.send('STATUS=starting: connecting to MQTT');
     const mqttLog = log.child({ mod: 'mqtt' });
@@ -112,17 +114,20 @@ export class Daemon {
       log: toolLog,
       now: Date.now,
     });
-    const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: null, log: log.child({ mod: 'assistant' }) });
+    const nlu = new NluService(config, log.child({ mod: 'nlu' }));
+    const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: nlu, log: log.child({ mod: 'assistant' }) });
     integrations = new Integrations({
       config, link, topics, shared, store, version: VERSION, log: log.child({ mod: 'integrations' }),
       eventTypes: [...KNOWN_INTENTS, ...config.routines.map((r) => `routine:${r.id}`)],
-      understander: () => null, // TODO(#5): the loaded NeuroLite model
+      understander: () => (nlu.isLoaded ? nlu : null),
       models: () => [...(ota?.served.values() ?? [])].map((m) => ({ name: m.name, version: m.version })),
       runText: (text) => daemon!.runTurn({ id: randomUUID(), text, lang: config.language, channel: 'mqtt', session: 'ha:text' }, null),
     });
-    notifier.send('STATUS=starting: models and OTA');
-    ota = await OtaService.create(config, link, topics, log.child({ mod: 'ota' }), () => integrations?.announce(), VERSION);
-    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota);
+    notifier.send('STATUS=starting: loading models');
+    ota = await OtaService.create(config, link, topics, log.child({ mod: 'ota' }), () => integrations?.announce(), VERSION, (_name, dir, manifest) => (manifest.model.kind === 'nlu' ? nlu.swap(modelFileIn(dir, manifest)) : Promise.resolve()));
+    const otaNlu = [...(ota?.served.values() ?? [])].find((m) => m.kind === 'nlu');
+    await nlu.start(otaNlu ? modelFileIn(otaNlu.dir, otaNlu.manifest) : null);
+    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota, nlu);
     // Inputs are wired before connecting: a persistent session may deliver queued asks at once.
     link.setHandler((msg) => daemon!.onInbound(msg));
     link.start();
@@ -201,7 +206,7 @@ export class Daemon {
       uptimeS: Math.round((Date.now() - this.startedAtMs) / 1000),
       mqtt: { state: this.link.state, url: redactUrl(this.config.mqtt.url ?? this.broker?.url ?? ''), protocolVersion: this.link.protocolVersion, embeddedBroker: this.broker?.isOurs ?? false },
       memory: { messages: this.store.data.messages.length, bytes: await this.store.sizeBytes(), file: this.store.file },
-      models: [...(this.ota?.served.values() ?? [])].map((m) => ({ name: m.name, version: m.version })),
+      models: [...(this.nlu.info && !this.ota?.served.has(this.nlu.info.name) ? [{ name: this.nlu.info.name, version: this.nlu.info.version }] : []), ...[...(this.ota?.served.values() ?? [])].map((m) => ({ name: m.name, version: m.version }))],
       voice: { enabled: this.store.data.settings.voiceEnabled, available: false },
       rssBytes: process.memoryUsage.rss(),
       node: process.version,
@@ -240,6 +245,7 @@ export class Daemon {
     const isDrained = await this.queue.drain(this.config.assistant.shutdownGraceMs);
     if (!isDrained) this.log.warn({ inFlight: this.queue.inFlight }, 'turns still running at shutdown; not waiting longer');
     this.assistant.stop();
+    await this.nlu.stop();
     await this.store.flush().catch((err: unknown) => this.log.error({ err }, 'final store flush failed'));
     await this.link.stop(() => this.link.publish(this.topics.status, STATUS_OFFLINE, { retain: true }));
     await this.broker?.close();
@@ -247,6 +253,12 @@ export class Daemon {
     this.notifier.close();
     this.log.info('stopped');
   }
+}
+
+/** The .tflite of an OTA slot: the payload whose role is "model". */
+function modelFileIn(dir: string, manifest: Manifest): string {
+  const payload = manifest.payloads.find((p) => p.role === 'model' && p.name.endsWith('.tflite')) ?? manifest.payloads.find((p) => p.name.endsWith('.tflite'));
+  return path.join(dir, payload?.name ?? 'model.tflite');
 }
 
 /** Last payload seen on each device's state topic (bounded: one small entry per configured device). */

@@ -15,6 +15,7 @@ export interface ServedModel {
   version: string;
   kind: string;
   dir: string;
+  manifest: Manifest;
 }
 
 /** Where trusted keys live: config, else beside the config file, else in the state dir. */
@@ -60,7 +61,7 @@ export class OtaService {
 
   private constructor(readonly agent: OtaAgent, readonly transfer: OtaTransfer, private readonly topics: Topics) {}
 
-  static async create(config: Config, link: MqttLink, topics: Topics, log: Logger, onModelsChanged: () => void, version: string): Promise<OtaService | null> {
+  static async create(config: Config, link: MqttLink, topics: Topics, log: Logger, onModelsChanged: () => void, version: string, onActivate: (name: string, dir: string, manifest: Manifest) => Promise<void>): Promise<OtaService | null> {
     if (!config.ota.enabled) return null;
     const dir = trustedKeysDir(config);
     const keys = await loadTrustedKeys(dir, log);
@@ -68,7 +69,8 @@ export class OtaService {
     let service: OtaService | null = null;
     const host: ModelHost = {
       activate: async (name: string, modelDir: string, manifest: Manifest) => {
-        service!.served.set(name, { name, version: String(manifest.version), kind: manifest.model.kind, dir: modelDir });
+        if (service) await onActivate(name, modelDir, manifest); // at start-up the daemon loads the NLU itself
+        service?.served.set(name, { name, version: String(manifest.version), kind: manifest.model.kind, dir: modelDir, manifest });
         log.info({ name, version: manifest.version, dir: modelDir }, 'model in service');
         onModelsChanged();
       },
@@ -87,13 +89,17 @@ export class OtaService {
       onPhase: (name, phase, detail) => service?.transfer.onAgentPhase(name, phase, detail),
     });
     const transfer = new OtaTransfer(path.join(config.stateDir, 'ota-download'), agent, { publish: (t, p, o) => link.send(t, p, o), topics }, log);
-    service = new OtaService(agent, transfer, topics);
     await agent.start();
-    await transfer.start();
+    const starting = new OtaService(agent, transfer, topics);
     for (const [name, m] of Object.entries(agent.models())) {
       const active = agent.activeDir(name);
-      if (active && m.active) await host.activate(name, active, JSON.parse(await readFile(path.join(active, 'manifest.json'), 'utf8')) as Manifest);
+      if (active && m.active) {
+        const manifest = JSON.parse(await readFile(path.join(active, 'manifest.json'), 'utf8')) as Manifest;
+        starting.served.set(name, { name, version: String(manifest.version), kind: manifest.model.kind, dir: active, manifest });
+      }
     }
+    service = starting;
+    await transfer.start();
     return service;
   }
 

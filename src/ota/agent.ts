@@ -195,7 +195,13 @@ export class OtaAgent {
     this.crashPoint('switched');
     // Probation starts at the switch: turns served from here on count toward commit or rollback.
     const done = new Promise<InstallResult>((resolve) => (this.probation = { name, turns: 0, resolve }));
-    await this.o.host.activate(name, targetDir, manifest);
+    try {
+      await this.o.host.activate(name, targetDir, manifest);
+    } catch (err) {
+      // The new model would not go into service: back to the old one at once.
+      await this.endProbation(false, `activation failed: ${(err as Error).message}`);
+      return done;
+    }
     this.phase(name, 'probation', { version: manifest.version });
     this.crashPoint('probation');
     if (this.probation) this.probationTimer = setTimeout(() => void this.endProbation(true, null), this.o.probationMs);

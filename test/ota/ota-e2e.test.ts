@@ -45,10 +45,11 @@ function t_ok(r: { code: number; stderr: string }): void {
 }
 
 async function bundle(k: Kit, version: number, model: Uint8Array, key = k.key): Promise<string> {
-  const modelFile = path.join(k.dir, `neurolite-v${version}.tflite`);
+  const modelFile = path.join(k.dir, `fixture-v${version}.tflite`);
   await writeFile(modelFile, model);
   const out = path.join(k.dir, `v${version}-${path.basename(key)}.bin`);
-  t_ok(await wulfOta(['build', '--model', modelFile, '--name', 'neurolite-tiny', '--kind', 'nlu', '--version', String(version), '--key', key, '--out', out]));
+  // A generic model (kind "wake"): the daemon loads and serves it without handing it to the NLU.
+  t_ok(await wulfOta(['build', '--model', modelFile, '--name', 'fixture-model', '--kind', 'wake', '--version', String(version), '--key', key, '--out', out]));
   return out;
 }
 
@@ -61,7 +62,8 @@ async function board(t: import('ava').ExecutionContext, broker: Mosquitto, k: Ki
 
 async function statusModels(broker: Mosquitto, daemon: DaemonProcess) {
   const res = await runCli(['status', '--json'], { WULF_DEVICE_ID: daemon.deviceId, WULF_MQTT_URL: broker.url });
-  return (JSON.parse(res.stdout) as { models: Array<{ name: string; version: string }> }).models;
+  // Only the fixture: the default NLU model may be listed too.
+  return (JSON.parse(res.stdout) as { models: Array<{ name: string; version: string }> }).models.filter((m) => m.name === 'fixture-model');
 }
 
 test('push over MQTT chunks: committed, the new version serves, the old slot is kept, Home Assistant sees the version', async (t) => {
@@ -79,11 +81,11 @@ test('push over MQTT chunks: committed, the new version serves, the old slot is 
   const v2 = await wulfOta(['push', await bundle(k, 2, tflite(2, 20_000)), '--device', daemon.deviceId, '--broker', broker.url, '--chunk-size', '4096']);
   t.is(v2.code, 0, v2.stderr);
   t.regex(v2.stdout, new RegExp(`${daemon.deviceId}: committed \\(v2\\)`));
-  t.deepEqual(await statusModels(broker, daemon), [{ name: 'neurolite-tiny', version: '2' }]);
-  const update = await ha.waitFor((m) => m.payload.toString().includes('neurolite-tiny 2'), 5000);
-  t.regex(update.payload.toString(), /"installed_version":"neurolite-tiny 2"/);
+  t.deepEqual(await statusModels(broker, daemon), [{ name: 'fixture-model', version: '2' }]);
+  const update = await ha.waitFor((m) => m.payload.toString().includes('fixture-model 2'), 5000);
+  t.regex(update.payload.toString(), /"installed_version":"fixture-model 2"/);
   const ota = JSON.parse(await readFile(path.join(daemon.stateDir, 'models', 'ota-state.json'), 'utf8')) as { models: Record<string, { active: { version: number }; previous: { version: number } }> };
-  t.deepEqual([ota.models['neurolite-tiny']!.active.version, ota.models['neurolite-tiny']!.previous.version], [2, 1], 'v1 kept for rollback');
+  t.deepEqual([ota.models['fixture-model']!.active.version, ota.models['fixture-model']!.previous.version], [2, 1], 'v1 kept for rollback');
   const fleet = await wulfOta(['status', '--broker', broker.url, '--json']);
   const row = (JSON.parse(fleet.stdout) as Array<{ device: string; online: boolean; last: { result: string } }>).find((r) => r.device === daemon.deviceId);
   t.deepEqual([row?.online, row?.last.result], [true, 'committed']);
@@ -96,7 +98,7 @@ test('push over HTTP with range requests', async (t) => {
   const daemon = await board(t, broker, k);
   const r = await wulfOta(['push', await bundle(k, 3, tflite(3, 50_000)), '--device', daemon.deviceId, '--broker', broker.url, '--via', 'http', '--http-host', '127.0.0.1']);
   t.is(r.code, 0, r.stderr);
-  t.deepEqual(await statusModels(broker, daemon), [{ name: 'neurolite-tiny', version: '3' }]);
+  t.deepEqual(await statusModels(broker, daemon), [{ name: 'fixture-model', version: '3' }]);
 });
 
 test('rejected with a clear reason and the live model untouched: wrong key, a model that does not load, a downgrade', async (t) => {
@@ -118,7 +120,7 @@ test('rejected with a clear reason and the live model untouched: wrong key, a mo
     t.is(res?.result, 'rejected', name);
     t.regex(res?.reason ?? '', reason, name);
   }
-  t.deepEqual(await statusModels(broker, daemon), [{ name: 'neurolite-tiny', version: '5' }]);
+  t.deepEqual(await statusModels(broker, daemon), [{ name: 'fixture-model', version: '5' }]);
 });
 
 test('an MQTT transfer interrupted by a broker restart resumes and completes', async (t) => {
@@ -139,7 +141,7 @@ test('an MQTT transfer interrupted by a broker restart resumes and completes', a
   t.is(r.code, 0, r.stderr + r.stdout);
   t.deepEqual((JSON.parse(r.stdout) as Array<{ result: string }>).map((x) => x.result), ['committed']);
   t.true(daemon.logs.some((l) => l.msg === 'mqtt connection lost; reconnecting'));
-  t.deepEqual(await statusModels(broker, daemon), [{ name: 'neurolite-tiny', version: '8' }]);
+  t.deepEqual(await statusModels(broker, daemon), [{ name: 'fixture-model', version: '8' }]);
 });
 
 test('the fleet: push --all to three daemons reports each device', async (t) => {
