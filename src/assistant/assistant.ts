@@ -40,7 +40,8 @@ export interface AssistantDeps {
   registry: ToolRegistry;
   toolContext: (lang: Lang) => ToolContext;
   status: () => Promise<StatusSnapshot>;
-  understander: Understander | null;
+  /** The NLU in service now, or null when no model is loaded. */
+  understander: () => Understander | null;
   log: Logger;
 }
 
@@ -97,12 +98,13 @@ export class Assistant {
     if (isSlash) return this.slash(input);
     const routine = this.deps.config.routines.find((r) => [...r.phrases.en, ...r.phrases.fr].some((p) => foldText(p) === foldText(input.text)));
     if (routine) return this.runRoutine(routine, input);
-    if (!this.deps.understander) return { text: replies.notUnderstood[input.lang], intent: null };
-    return this.understandAndAct(input);
+    const nlu = this.deps.understander();
+    if (!nlu) return { text: replies.notUnderstood[input.lang], intent: null };
+    return this.understandAndAct(input, nlu);
   }
 
-  private async understandAndAct(input: TurnInput): Promise<Outcome> {
-    const u = await this.deps.understander!.understand(input.text, input.lang);
+  private async understandAndAct(input: TurnInput, nlu: Understander): Promise<Outcome> {
+    const u = await nlu.understand(input.text, input.lang);
     const slots = Object.fromEntries(u.slots.map((s) => [s.name, s.value]));
     if (u.intent === 'unknown' || u.confidence < CONFIDENCE_THRESHOLD) return { text: replies.clarify[input.lang], intent: null, understanding: u };
     const routine = this.deps.config.routines.find((r) => r.intents.includes(u.intent));

@@ -115,7 +115,7 @@ export class Daemon {
       now: Date.now,
     });
     const nlu = new NluService(config, log.child({ mod: 'nlu' }));
-    const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: nlu, log: log.child({ mod: 'assistant' }) });
+    const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: () => (nlu.isLoaded ? nlu : null), log: log.child({ mod: 'assistant' }) });
     integrations = new Integrations({
       config, link, topics, shared, store, version: VERSION, log: log.child({ mod: 'integrations' }),
       eventTypes: [...KNOWN_INTENTS, ...config.routines.map((r) => `routine:${r.id}`)],
