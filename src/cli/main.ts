@@ -9,6 +9,7 @@ import { runDoctor } from './doctor.js';
 import { registerMemoryCommands } from './commands/memory.js';
 import { registerDecommission } from './commands/decommission.js';
 import { registerModelCommands } from './commands/model.js';
+import { registerNluCommands } from './commands/nlu.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -137,6 +138,7 @@ function buildProgram(): Command {
   registerMemoryCommands(program);
   registerDecommission(program);
   registerModelCommands(program);
+  registerNluCommands(program);
   return program;
 }
 

@@ -2,3 +2,4 @@
 export { Daemon, VERSION } from './daemon.js';
 export { runDaemon } from './run.js';
 export { createNotifier, watchdogIntervalMs, sockaddrUn, type Notifier } from './notify.js';
+export { DEFAULT_NLU_MODEL } from './nlu-service.js';

@@ -1,0 +1,88 @@
+// `wulf nlu parse|eval`: one parse (or one per stdin line, as JSON lines, for other tools to score),
+// and the evaluation of a model on a dataset in JSONL or JointBERT layout.
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { DEFAULT_NLU_MODEL } from '../../daemon/index.js';
+import { DatasetError, evaluate, NeuroLiteModel, NluModelError, readDataset, type Prediction } from '../../nlu/index.js';
+
+async function loadOrExit(file: string, threshold?: number): Promise<NeuroLiteModel> {
+  try {
+    return await NeuroLiteModel.load(file, threshold === undefined ? {} : { confidenceThreshold: threshold });
+  } catch (err) {
+    process.stderr.write(`wulf: cannot load ${file}: ${(err as Error).message}\n`);
+    process.exit(err instanceof NluModelError ? 2 : 1);
+  }
+}
+
+export function registerNluCommands(program: Command): void {
+  const nlu = program.command('nlu').description('the NeuroLite command model: parse sentences, evaluate on a dataset');
+
+  nlu
+    .command('parse [text]')
+    .description('parse one sentence (intent, confidence, slots with values and spans); --stdin: one per line')
+    .option('--model <file>', 'NeuroLite .tflite', DEFAULT_NLU_MODEL)
+    .option('--stdin', 'read one sentence per line from stdin, print one JSON object per line')
+    .option('--json', 'print JSON')
+    .action(async (text: string | undefined, f: { model: string; stdin?: boolean; json?: boolean }) => {
+      const model = await loadOrExit(f.model);
+      const show = async (line: string) => {
+        const u = await model.understand(line);
+        const { embedding: _embedding, ...rest } = u;
+        if (f.json || f.stdin) process.stdout.write(`${JSON.stringify({ text: line, ...rest })}\n`);
+        else process.stdout.write(`${u.intent} (${u.confidence.toFixed(3)})${u.slots.map((s) => `\n  ${s.name} = ${JSON.stringify(s.value)} [${s.start}, ${s.end})`).join('')}\n`);
+      };
+      if (f.stdin) {
+        for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) await show(line);
+      } else if (text !== undefined) {
+        await show(text);
+      } else {
+        process.stderr.write('wulf: give a sentence, or --stdin\n');
+        process.exitCode = 2;
+      }
+      await model.release();
+    });
+
+  nlu
+    .command('eval')
+    .description('intent accuracy, slot F1 (CoNLL span level) and exact match on a dataset (a .jsonl file or a JointBERT folder)')
+    .option('--model <file>', 'NeuroLite .tflite', DEFAULT_NLU_MODEL)
+    .requiredOption('--data <path>', 'dataset: a .jsonl file, a folder with <split>.jsonl, or a JointBERT folder')
+    .option('--split <name>', 'split to evaluate in a folder', 'test')
+    .option('--json', 'print the report as JSON')
+    .action(async (f: { model: string; data: string; split: string; json?: boolean }) => {
+      // Accuracy is measured on the arg-max intent: no confidence threshold.
+      const model = await loadOrExit(f.model, 0);
+      let examples;
+      try {
+        examples = await readDataset(f.data, f.split);
+      } catch (err) {
+        if (!(err instanceof DatasetError)) throw err;
+        process.stderr.write(`wulf: ${err.message}\n`);
+        process.exit(2);
+      }
+      const gold: Prediction[] = [];
+      const predicted: Prediction[] = [];
+      const byLang = new Map<string, { gold: Prediction[]; predicted: Prediction[] }>();
+      for (const ex of examples) {
+        const u = await model.understand(ex.text);
+        const g = { intent: ex.intent, slots: ex.slots.map((s) => ({ name: s.name, start: s.start, end: s.end })) };
+        const p = { intent: u.intent, slots: u.slots.map((s) => ({ name: s.name, start: s.start, end: s.end })) };
+        gold.push(g);
+        predicted.push(p);
+        const l = byLang.get(ex.lang ?? 'all') ?? { gold: [], predicted: [] };
+        l.gold.push(g);
+        l.predicted.push(p);
+        byLang.set(ex.lang ?? 'all', l);
+      }
+      await model.release();
+      const overall = evaluate(gold, predicted);
+      const perLang = Object.fromEntries([...byLang].map(([lang, v]) => [lang, evaluate(v.gold, v.predicted)]));
+      if (f.json) {
+        process.stdout.write(`${JSON.stringify({ model: f.model, data: f.data, split: f.split, overall, perLang })}\n`);
+        return;
+      }
+      for (const [name, r] of [['overall', overall] as const, ...Object.entries(perLang)]) {
+        process.stdout.write(`${String(name).padEnd(8)} n=${r.examples}  intent ${(r.intentAccuracy * 100).toFixed(2)}%  slot F1 ${(r.slotF1 * 100).toFixed(2)}%  exact ${(r.exactMatch * 100).toFixed(2)}%\n`);
+      }
+    });
+}
