@@ -15,6 +15,10 @@ const suites: Record<string, Suite> = {
       return args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatBenchReport(report);
     },
   },
+  nlu: {
+    describe: 'NeuroLite: one 16-token command end to end on one core, vs native LiteRT on the same file [MODEL.tflite]',
+    run: async (args) => (await import('../src/nlu/nlu.bench.js')).run(args),
+  },
   memory: {
     describe: 'store write cost per turn with 1k, 100k and 1M messages of history',
     run: async (args) => {

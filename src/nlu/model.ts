@@ -45,6 +45,11 @@ export class NeuroLiteModel implements Understander {
     return new NeuroLiteModel(model, meta.labels, data.tags, { numHashes: p.num_hashes, featureDim: p.feature_dim, maxTokens: p.max_tokens, ngramMin: p.ngram_min, ngramMax: p.ngram_max }, meta.version, meta.name, opts.confidenceThreshold ?? 0.5);
   }
 
+  /** The projection this model was trained with (T, K, F…). */
+  get projectionConfig(): ProjectionConfig {
+    return { ...this.projection };
+  }
+
   async release(): Promise<void> {
     await this.model.release();
   }
