@@ -10,6 +10,7 @@ import { registerMemoryCommands } from './commands/memory.js';
 import { registerDecommission } from './commands/decommission.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerNluCommands } from './commands/nlu.js';
+import { registerOtaCommands } from './commands/ota.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -139,6 +140,7 @@ function buildProgram(): Command {
   registerDecommission(program);
   registerModelCommands(program);
   registerNluCommands(program);
+  registerOtaCommands(program);
   return program;
 }
 

@@ -155,3 +155,26 @@ test('the fleet: push --all to three daemons reports each device', async (t) => 
   t.deepEqual(results.map((x) => x.deviceId).sort(), boards.map((b) => b.deviceId).sort());
   t.true(results.every((x) => x.result === 'committed'));
 });
+
+test('wulf ota rollback goes back to the previous slot by hand, only with the daemon stopped', async (t) => {
+  const broker = await Mosquitto.start();
+  t.teardown(() => broker.stop());
+  const k = await kit();
+  const daemon = await board(t, broker, k);
+  for (const v of [1, 2]) t.is((await wulfOta(['push', await bundle(k, v, tflite(v)), '--device', daemon.deviceId, '--broker', broker.url])).code, 0);
+  const env = { WULF_STATE_DIR: daemon.stateDir };
+  const refused = await runCli(['ota', 'rollback', 'fixture-model'], env);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /stop it first/);
+  daemon.signal('SIGTERM');
+  await daemon.waitExit(10_000);
+  const done = await runCli(['ota', 'rollback', 'fixture-model'], env);
+  t.is(done.code, 0, done.stderr);
+  t.regex(done.stdout, /fixture-model: v2 → v1/);
+  const status = await runCli(['ota', 'status', '--json'], env);
+  t.is((JSON.parse(status.stdout) as Record<string, { active: { version: number } }>)['fixture-model']!.active.version, 1);
+  const again = await DaemonProcess.start({ stateDir: daemon.stateDir, deviceId: daemon.deviceId, env: { WULF_MQTT_URL: broker.url }, config: { ota: { trustedKeysDir: k.keysDir } } });
+  t.teardown(() => again.kill());
+  await again.ready();
+  t.deepEqual(await statusModels(broker, again), [{ name: 'fixture-model', version: '1' }]);
+});
