@@ -103,18 +103,18 @@ export class Daemon {
     const toolLog = log.child({ mod: 'tools' });
     const timers = new TimerService(store, (event) => link.send(topics.timer, JSON.stringify(event)), toolLog);
     const registry = new ToolRegistry(allTools, config.tools.enabled, config.tools.critical);
+    const nlu = new NluService(config, log.child({ mod: 'nlu' }));
     const toolContext = (lang: Lang): ToolContext => ({
       config,
       store,
       publish: (topic, payload, opts) => link.send(topic, payload, opts),
       deviceState: (id) => deviceStates.get(id),
       timers,
-      embed: () => null, // TODO(#5): the NeuroLite embedding
+      embed: async (text) => (nlu.isLoaded ? ((await nlu.understand(text, lang)).embedding ?? null) : null),
       lang,
       log: toolLog,
       now: Date.now,
     });
-    const nlu = new NluService(config, log.child({ mod: 'nlu' }));
     const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: () => (nlu.isLoaded ? nlu : null), log: log.child({ mod: 'assistant' }) });
     integrations = new Integrations({
       config, link, topics, shared, store, version: VERSION, log: log.child({ mod: 'integrations' }),

@@ -12,7 +12,7 @@ export const noteRemember = defineTool({
   description: 'remember a fact',
   args: z.strictObject({ fact: text }),
   async run(a, ctx) {
-    const note = await ctx.store.addNote(a.fact, ctx.embed(a.fact));
+    const note = await ctx.store.addNote(a.fact, await ctx.embed(a.fact));
     return { ok: true, say: { en: `I'll remember that: ${a.fact}`, fr: `Je m’en souviendrai : ${a.fact}` }, effects: [{ tool: 'note_remember', id: note.id }] };
   },
 });
@@ -22,7 +22,7 @@ export const noteRecall = defineTool({
   description: 'recall the note that best answers a question',
   args: z.strictObject({ topic: text }),
   async run(a, ctx) {
-    const best = rankNotes(a.topic, ctx.store.data.notes, ctx)[0];
+    const best = (await rankNotes(a.topic, ctx.store.data.notes, ctx))[0];
     if (!best || best.score < 0.15) return { ok: false, say: { en: "I don't have a note about that.", fr: 'Je n’ai pas de note à ce sujet.' } };
     return { ok: true, say: { en: `You told me: ${best.note.text}`, fr: `Vous m’avez dit : ${best.note.text}` }, data: { noteId: best.note.id, score: best.score } };
   },
@@ -34,7 +34,7 @@ export const noteForget = defineTool({
   args: z.strictObject({ topic: text }),
   isCritical: () => true,
   async run(a, ctx) {
-    const best = rankNotes(a.topic, ctx.store.data.notes, ctx)[0];
+    const best = (await rankNotes(a.topic, ctx.store.data.notes, ctx))[0];
     if (!best || best.score < 0.3) return { ok: false, say: { en: "I don't have a note like that.", fr: 'Je n’ai pas de note de ce genre.' } };
     await ctx.store.removeNote(best.note.id);
     return { ok: true, say: { en: `Forgotten: ${best.note.text}`, fr: `Oublié : ${best.note.text}` }, effects: [{ tool: 'note_forget', id: best.note.id }] };
@@ -42,9 +42,9 @@ export const noteForget = defineTool({
 });
 
 /** Notes by relevance to `query`: cosine of embeddings when both exist, blended with keyword overlap. */
-export function rankNotes(query: string, notes: readonly Note[], ctx: Pick<ToolContext, 'embed'>): Array<{ note: Note; score: number }> {
+export async function rankNotes(query: string, notes: readonly Note[], ctx: Pick<ToolContext, 'embed'>): Promise<Array<{ note: Note; score: number }>> {
   const qWords = keywords(query);
-  const qEmb = ctx.embed(query);
+  const qEmb = await ctx.embed(query);
   return notes
     .map((note) => {
       const kw = overlap(qWords, keywords(note.text));

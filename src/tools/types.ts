@@ -16,7 +16,7 @@ export interface ToolContext {
   deviceState(deviceId: string): string | null;
   timers: TimerScheduler;
   /** Embedding of a text by the NLU model, when one is loaded. */
-  embed(text: string): number[] | null;
+  embed(text: string): Promise<number[] | null>;
   lang: Lang;
   log: Logger;
   now(): number;
