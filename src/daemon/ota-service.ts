@@ -9,6 +9,7 @@ import type { Config } from '../config/index.js';
 import type { InboundMessage, MqttLink, Topics } from '../mqtt/index.js';
 import { loadPublicKey, OtaAgent, OtaTransfer, type CandidateCheck, type Manifest, type ModelHost } from '../ota/index.js';
 import { loadLiteRtRuntime, Model } from '../runtime/index.js';
+import { NeuroLiteModel } from '../nlu/index.js';
 
 export interface ServedModel {
   name: string;
@@ -39,7 +40,7 @@ async function loadTrustedKeys(dir: string, log: Logger): Promise<KeyObject[]> {
 
 /** Every .tflite payload must load in LiteRT, exactly as the board will run it. */
 const runtimeCheck: CandidateCheck = {
-  async check(files) {
+  async check(files, manifest) {
     const tflites = Object.entries(files).filter(([name]) => name.endsWith('.tflite'));
     if (!tflites.length) throw new Error('the bundle has no .tflite payload');
     const runtime = await loadLiteRtRuntime();
@@ -52,9 +53,32 @@ const runtimeCheck: CandidateCheck = {
       }
       await model.release();
     }
-    // TODO(#5): run the golden cases through the NLU for kind "nlu" once the NLU runtime lands.
+    if (manifest.model.kind === 'nlu') await checkNluGolden(files, manifest);
   },
 };
+
+/**
+ * Golden cases of an NLU bundle: `{input: "allume la lumière", expected: "HassTurnOn"}` (or
+ * `expected: {intent, slots?: {name: value}}`); every one must hold on the staged model.
+ */
+async function checkNluGolden(files: Record<string, string>, manifest: Manifest): Promise<void> {
+  const payload = manifest.payloads.find((p) => p.role === 'model' && p.name.endsWith('.tflite'));
+  const model = await NeuroLiteModel.load(files[payload?.name ?? ''] ?? '', { confidenceThreshold: 0 });
+  try {
+    for (const [i, g] of manifest.golden.entries()) {
+      if (typeof g.input !== 'string') throw new Error(`golden case ${i + 1}: input must be a sentence`);
+      const expected = typeof g.expected === 'string' ? { intent: g.expected } : (g.expected as { intent: string; slots?: Record<string, string> });
+      const u = await model.understand(g.input);
+      if (u.intent !== expected.intent) throw new Error(`golden case ${i + 1} ${JSON.stringify(g.input)}: expected ${expected.intent}, got ${u.intent}`);
+      for (const [name, value] of Object.entries(expected.slots ?? {})) {
+        const got = u.slots.find((s) => s.name === name)?.value;
+        if (got !== value) throw new Error(`golden case ${i + 1} ${JSON.stringify(g.input)}: slot ${name} expected ${JSON.stringify(value)}, got ${JSON.stringify(got ?? null)}`);
+      }
+    }
+  } finally {
+    await model.release();
+  }
+}
 
 export class OtaService {
   readonly served = new Map<string, ServedModel>();
