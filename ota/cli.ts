@@ -21,6 +21,17 @@ const positiveInt = (v: string) => {
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/** A broker connection, or exit 3 with the reason. */
+async function connectOrExit(url: string): Promise<import('mqtt').MqttClient> {
+  try {
+    return await connectClient(url, 5000, {}, 'wulf-ota');
+  } catch (err) {
+    if (!(err instanceof BrokerUnreachable)) throw err;
+    process.stderr.write(`wulf-ota: ${err.message}\n`);
+    process.exit(3);
+  }
+}
+
 program
   .command('keygen')
   .description('make an ed25519 signing key pair: NAME.key (private, keep it on the workstation) and NAME.pub (goes on every board)')
@@ -127,14 +138,7 @@ program
       process.exit(2);
     }
     const bundle = await readFile(file);
-    let client;
-    try {
-      client = await connectClient(f.broker, 5000, {}, 'wulf-ota');
-    } catch (err) {
-      if (!(err instanceof BrokerUnreachable)) throw err;
-      process.stderr.write(`wulf-ota: ${err.message}\n`);
-      process.exit(3);
-    }
+    const client = await connectOrExit(f.broker);
     // From here on the push survives a broker restart: reconnect, resubscribe, keep waiting.
     client.options.reconnectPeriod = 1000;
     const devices = f.all ? await onlineDevices(client, f.prefix) : f.device;
@@ -149,7 +153,7 @@ program
     const bars = new MultiBar({ format: '{device} |{bar}| {percentage}% {phase}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
     const bar = new Map(devices.map((d) => [d, bars.create(100, 0, { device: d.padEnd(16), phase: 'offered' })]));
     const results = await Promise.all(devices.map((deviceId) => pushToDevice({
-      client: client!, prefix: f.prefix, deviceId, bundle, via: f.via as 'mqtt' | 'http', ...(url ? { url } : {}), chunkSize: f.chunkSize, timeoutMs: f.timeout,
+      client, prefix: f.prefix, deviceId, bundle, via: f.via as 'mqtt' | 'http', ...(url ? { url } : {}), chunkSize: f.chunkSize, timeoutMs: f.timeout,
       onProgress: (d, s) => bar.get(d)?.update(Math.round((s.progress ?? 0) * 100), { device: d.padEnd(16), phase: s.phase }),
     })));
     bars.stop();
@@ -168,14 +172,7 @@ program
   .option('--wait <ms>', 'how long to collect retained states', (v) => Number(v), 1000)
   .option('--json', 'print JSON')
   .action(async (f: { broker: string; prefix: string; wait: number; json?: boolean }) => {
-    let client;
-    try {
-      client = await connectClient(f.broker, 5000, {}, 'wulf-ota');
-    } catch (err) {
-      if (!(err instanceof BrokerUnreachable)) throw err;
-      process.stderr.write(`wulf-ota: ${err.message}\n`);
-      process.exit(3);
-    }
+    const client = await connectOrExit(f.broker);
     const fleet = new Map<string, { online: boolean; ota: Record<string, unknown> | null }>();
     client.on('message', (topic, payload) => {
       const [, id, a, b] = topic.split('/');
