@@ -178,3 +178,30 @@ test('wulf ota rollback goes back to the previous slot by hand, only with the da
   await again.ready();
   t.deepEqual(await statusModels(broker, again), [{ name: 'fixture-model', version: '1' }]);
 });
+
+test('the daemon killed -9 mid-install (after verify, after staging, after the switch, in probation) restarts on a model that loads', async (t) => {
+  const broker = await Mosquitto.start();
+  t.teardown(() => broker.stop());
+  const k = await kit();
+  for (const point of ['verified', 'staged', 'switched', 'probation']) {
+    const first = await board(t, broker, k);
+    t.is((await wulfOta(['push', await bundle(k, 1, tflite(1)), '--device', first.deviceId, '--broker', broker.url])).code, 0);
+    first.signal('SIGTERM');
+    await first.waitExit(10_000);
+    const crashy = await DaemonProcess.start({ stateDir: first.stateDir, deviceId: first.deviceId, env: { WULF_MQTT_URL: broker.url }, config: { ota: { trustedKeysDir: k.keysDir, probationMs: 60_000, crashAt: point } } });
+    t.teardown(() => crashy.kill());
+    await crashy.ready();
+    const push = wulfOta(['push', await bundle(k, 2, tflite(2)), '--device', first.deviceId, '--broker', broker.url, '--timeout', '4000']);
+    const exit = await crashy.waitExit(30_000);
+    t.is(exit.signal, 'SIGKILL', `${point}: killed at the crash point`);
+    await push;
+    const back = await DaemonProcess.start({ stateDir: first.stateDir, deviceId: first.deviceId, env: { WULF_MQTT_URL: broker.url }, config: { ota: { trustedKeysDir: k.keysDir } } });
+    t.teardown(() => back.kill());
+    await back.ready();
+    const models = await statusModels(broker, back);
+    t.deepEqual(models, [{ name: 'fixture-model', version: '1' }], `${point}: back on v1, whole`);
+    if (point === 'switched' || point === 'probation') t.truthy(back.logs.find((l) => l.msg === 'restarted during probation: rolling back'), `${point}: rolled back at start`);
+    back.signal('SIGTERM');
+    await back.waitExit(10_000);
+  }
+});
