@@ -67,7 +67,8 @@ TEMPLATES = {
         ],
         "WulfVoiceOff": [
             "(coupe|désactive|éteins) ta voix",
-            "(tais-toi|chut|silence)",
+            # not "tais-toi", "chut", "silence": HA's fr HassNevermind owns those.
+            "(plus un mot|ne dis plus rien à voix haute|ferme-la)",
             "arrête de parler",
             "(passe|mets-toi) en mode (silencieux|texte|muet)",
             "ne (parle|réponds) plus à voix haute",
