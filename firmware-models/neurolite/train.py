@@ -225,13 +225,14 @@ sched = torch.optim.lr_scheduler.LambdaLR(
 
 @torch.no_grad()
 def predict(t: dict):
+    was_training = model.training
     model.eval()
     intent_logits, slot_logits = [], []
     for i in range(0, len(t["intent"]), 512):
         a, b = model(t["buckets"][i : i + 512], t["mask"][i : i + 512])
         intent_logits.append(a)
         slot_logits.append(b)
-    model.train()
+    model.train(was_training)  # the final evaluation must leave the model in eval mode for reference.json
     return torch.cat(intent_logits), torch.cat(slot_logits)
 
 
@@ -360,6 +361,7 @@ model_config = {
 ref_split = "test" if "test" in tensors else "train"
 ref_n = min(reference_sentences, len(ds.splits[ref_split]))
 t = tensors[ref_split]
+model.eval()  # no dropout: these are the logits the exported graph must reproduce
 with torch.no_grad():
     il, sl = model(t["buckets"][:ref_n], t["mask"][:ref_n])
 reference = {"format": "neurolite-reference", "version": FORMAT_VERSION, "dtype": "float32", "sentences": [
