@@ -96,7 +96,7 @@ async function smokeRun(): Promise<string> {
   return out;
 }
 
-test('train.py smoke run on the JointBERT fixture writes every artifact, deterministically', async (t) => {
+test('train.py smoke run on the JointBERT fixture writes every artifact, deterministically, with reproducible reference logits', async (t) => {
   const [a, b] = [await smokeRun(), await smokeRun()];
   for (const f of ['model.safetensors', 'config.json', 'labels.json', 'report.json', 'reference.json']) {
     t.true(existsSync(path.join(a, f)), f);
@@ -118,6 +118,9 @@ test('train.py smoke run on the JointBERT fixture writes every artifact, determi
   t.is(s.intent_logits.length, 3);
   t.is(s.slot_logits.length, cfg.projection.max_tokens);
   t.is(s.slot_logits[0]!.length, cfg.labels.tags.length);
+  // The op-by-op NumPy graph (what the TFLite export builds) reproduces the PyTorch reference logits.
+  const parity = JSON.parse(await python(['check_reference.py', a, '--tol', '1e-4'])) as { max_abs_diff: number };
+  t.true(parity.max_abs_diff < 1e-4, `max |diff| ${parity.max_abs_diff}`);
   // Same seed, same data -> bit-identical weights (hashed tensor by tensor: the safetensors header's
   // key order is not stable across runs, the tensors are).
   const cfgB = await readJson<ModelConfig>(path.join(b, 'config.json'));
