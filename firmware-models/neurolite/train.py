@@ -46,6 +46,8 @@ weight_decay = 0.01
 dropout = 0.1  # after each residual branch and on the pooled vector
 slot_loss_weight = 1.0  # intent CE + this * slot CE (mean over real tokens)
 label_smoothing = 0.0
+shift_max = 0  # training only: move each sentence right by 0..shift_max positions (token mixing learns to be shift-tolerant)
+token_drop = 0.0  # training only: probability of masking out each real token (word dropout)
 max_tokens = 32  # T, fixed padded length (tokens beyond are cut)
 feature_dim = 1024  # F, counting-Bloom buckets = rows of the embedding table
 num_hashes = 64  # K, MinHash buckets per token (projection spec)
@@ -101,7 +103,7 @@ for _k, _v in PRESETS[preset].items():
         globals()[_k] = _v
 assert data and out, "--data and --out are required"
 config = {k: globals()[k] for k in ("data", "out", "preset", "seed", "epochs", "batch_size", "lr", "warmup_frac",
-                                    "weight_decay", "dropout", "slot_loss_weight", "label_smoothing", "max_tokens",
+                                    "weight_decay", "dropout", "slot_loss_weight", "label_smoothing", "shift_max", "token_drop", "max_tokens",
                                     "feature_dim", "num_hashes", "dim", "channel_hidden", "token_hidden", "layers",
                                     "ln_eps", "threads", "max_train", "eval_every", "reference_sentences")}
 print(json.dumps(config, indent=1))
@@ -223,6 +225,25 @@ sched = torch.optim.lr_scheduler.LambdaLR(
     opt, lambda s: (s + 1) / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, total_steps - warmup))))
 
 
+def perturb(buckets, mask, tags):
+    """Training-time regularizers; inference always puts the sentence at position 0 with every token."""
+    B, T = mask.shape
+    if shift_max > 0:
+        lengths = mask.sum(1).long()  # (B,)
+        off = torch.minimum(torch.randint(0, shift_max + 1, (B,), generator=gen), T - lengths)  # (B,)
+        src = torch.arange(T)[None, :] - off[:, None]  # (B, T) source position of each slot
+        valid = src >= 0
+        src = src.clamp(min=0)
+        buckets = torch.gather(buckets, 1, src[:, :, None].expand(-1, -1, buckets.shape[2])) * valid[:, :, None]
+        mask = torch.gather(mask, 1, src) * valid
+        tags = torch.gather(tags, 1, src) * valid
+    if token_drop > 0:
+        drop = (torch.rand(mask.shape, generator=gen) < token_drop).float() * mask
+        keep_all = (mask - drop).sum(1, keepdim=True) == 0  # never drop a whole sentence
+        mask = torch.where(keep_all, mask, mask - drop)
+    return buckets, mask, tags
+
+
 @torch.no_grad()
 def predict(t: dict):
     was_training = model.training
@@ -287,10 +308,10 @@ for epoch in range(1, epochs + 1):
                disable=None if sys.stdout.isatty() else False)
     for s in bar:
         idx = perm[s * batch_size : (s + 1) * batch_size]
-        mask = train["mask"][idx]
-        il, sl = model(train["buckets"][idx], mask)
+        buckets, mask, tag_ids = perturb(train["buckets"][idx], train["mask"][idx], train["tags"][idx])
+        il, sl = model(buckets, mask)
         loss_intent = F.cross_entropy(il, train["intent"][idx], label_smoothing=label_smoothing)
-        tok_loss = F.cross_entropy(sl.reshape(-1, len(tags)), train["tags"][idx].reshape(-1), reduction="none")
+        tok_loss = F.cross_entropy(sl.reshape(-1, len(tags)), tag_ids.reshape(-1), reduction="none")
         loss_slot = (tok_loss * mask.reshape(-1)).sum() / mask.sum()
         loss = loss_intent + slot_loss_weight * loss_slot
         opt.zero_grad(set_to_none=True)
