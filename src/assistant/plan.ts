@@ -49,8 +49,10 @@ function number(text: string | undefined): number | null {
 }
 
 export function plan(u: Understanding, config: Pick<Config, 'devices' | 'areas'>): Plan {
+  // Home Assistant's sentences say where with `area` or `floor`; Wulf maps both onto configured areas.
+  const where = slot(u, 'area') ?? slot(u, 'floor');
   const device = (action: string, value?: number | string): Plan => {
-    const r = resolveDevices(config, { name: slot(u, 'name'), area: slot(u, 'area'), domain: slot(u, 'domain') });
+    const r = resolveDevices(config, { name: slot(u, 'name'), area: where, domain: slot(u, 'domain') });
     if (!r.ok) return { kind: 'unknown_entity', said: r.said };
     return { kind: 'calls', calls: [{ tool: 'home_control', args: { action, deviceIds: r.deviceIds, ...(value !== undefined ? { value } : {}) } }] };
   };
@@ -70,12 +72,15 @@ export function plan(u: Understanding, config: Pick<Config, 'devices' | 'areas'>
       return t === null ? { kind: 'unsupported', intent: u.intent } : device('temperature', t);
     }
     case 'HassGetState': {
-      const r = resolveDevices(config, { name: slot(u, 'name'), area: slot(u, 'area'), domain: slot(u, 'domain') });
+      const r = resolveDevices(config, { name: slot(u, 'name'), area: where, domain: slot(u, 'domain') });
       if (!r.ok) return { kind: 'unknown_entity', said: r.said };
       return { kind: 'calls', calls: r.deviceIds.map((id) => ({ tool: 'device_status', args: { deviceId: id } })) };
     }
     case 'HassStartTimer': {
-      const ms = parseDurationMs(slot(u, 'duration') ?? '');
+      // Home Assistant's timer sentences carry hours/minutes/seconds numbers; others a duration phrase.
+      const parts = (['hours', 'minutes', 'seconds'] as const).map((k) => number(slot(u, k)) ?? 0);
+      const fromParts = Math.round(parts[0]! * 3600_000 + parts[1]! * 60_000 + parts[2]! * 1000);
+      const ms = fromParts > 0 ? fromParts : parseDurationMs(slot(u, 'duration') ?? '');
       return ms === null ? { kind: 'unsupported', intent: u.intent } : { kind: 'calls', calls: [{ tool: 'timer_start', args: { durationMs: ms, name: slot(u, 'name') ?? null } }] };
     }
     case 'HassCancelTimer':

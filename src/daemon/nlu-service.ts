@@ -29,7 +29,12 @@ export class NluService implements Understander {
 
   /** Load the configured or default model; a missing or broken default leaves the NLU off (logged). */
   async start(otaModelFile: string | null): Promise<void> {
-    const candidates = [this.config.nlu.model, otaModelFile, DEFAULT_NLU_MODEL].filter((f): f is string => !!f);
+    // A model named in the config is the only one tried: falling back would hide the mistake.
+    if (this.config.nlu.model && !existsSync(this.config.nlu.model)) {
+      this.log.error({ file: this.config.nlu.model }, 'the configured NLU model is missing; natural language is off');
+      return;
+    }
+    const candidates = (this.config.nlu.model ? [this.config.nlu.model] : [otaModelFile, DEFAULT_NLU_MODEL]).filter((f): f is string => !!f);
     for (const file of candidates) {
       if (!existsSync(file)) continue;
       try {

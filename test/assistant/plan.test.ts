@@ -27,3 +27,9 @@ test('durations in French and English', (t) => {
   t.is(parseDurationMs('2,5 heures'), 9_000_000);
   t.is(parseDurationMs('a while'), null);
 });
+
+test("Home Assistant's slot shapes: floor as a place, hours/minutes/seconds for timers", (t) => {
+  t.deepEqual(plan(u('HassTurnOn', { floor: 'grenier' }), config), { kind: 'unknown_entity', said: 'grenier' });
+  t.deepEqual(plan(u('HassStartTimer', { minutes: '10' }), config), { kind: 'calls', calls: [{ tool: 'timer_start', args: { durationMs: 600_000, name: null } }] });
+  t.deepEqual(plan(u('HassStartTimer', { hours: '1', minutes: '30' }), config), { kind: 'calls', calls: [{ tool: 'timer_start', args: { durationMs: 5_400_000, name: null } }] });
+});

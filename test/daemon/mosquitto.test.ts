@@ -64,8 +64,11 @@ test('honours the MQTT 5 response topic and correlation data, and echoes the req
   t.is(broadcast.text, body.text);
 });
 
-test('natural language gets an honest "not yet" with intent null, in the language asked', async (t) => {
-  const daemon = await startDaemon(t);
+test('without a loadable NLU model, natural language gets an honest "not yet" with intent null, in the language asked', async (t) => {
+  const daemon = await DaemonProcess.start({ env: { WULF_MQTT_URL: broker.url }, config: { nlu: { model: '/nonexistent/model.tflite' } } });
+  t.teardown(() => daemon.kill());
+  await daemon.ready();
+  t.truthy(daemon.logs.find((l) => l.msg === 'the configured NLU model is missing; natural language is off' && l.level === 50));
   const env = { WULF_DEVICE_ID: daemon.deviceId, WULF_MQTT_URL: broker.url };
   const en = await runCli(['ask', 'turn on the kitchen light', '--json'], env);
   t.is(en.code, 0, en.stderr);

@@ -35,7 +35,7 @@ async function manifest(): Promise<Manifest> {
 
 test('every file of the committed model matches its manifest hash, and the report its metrics', async (t) => {
   const m = await manifest();
-  t.deepEqual(Object.keys(m.files).sort(), ['config.json', 'labels.json', 'model.safetensors', 'reference.json', 'report.json']);
+  t.deepEqual(Object.keys(m.files).sort(), ['config.json', 'labels.json', 'model.float32.tflite', 'model.int8.tflite', 'model.safetensors', 'reference.json', 'report.json']);
   for (const [name, f] of Object.entries(m.files)) {
     const bytes = await readFile(path.join(distDir, name));
     t.is(bytes.length, f.bytes, name);
