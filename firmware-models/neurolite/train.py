@@ -58,6 +58,7 @@ layers = 0  # number of mixer layers (0: from preset)
 ln_eps = 1e-5  # LayerNorm epsilon
 threads = 2  # torch CPU threads
 max_train = 0  # use at most this many train sentences (0: all); for smoke runs
+init_from = ""  # fine-tune: start from this run folder's weights (its shape, projection and labels win)
 eval_every = 1  # epochs between dev evaluations
 reference_sentences = 4  # sentences written with their logits to reference.json
 
@@ -102,10 +103,15 @@ for _k, _v in PRESETS[preset].items():
     if _k not in overrides:
         globals()[_k] = _v
 assert data and out, "--data and --out are required"
+if init_from:
+    # Fine-tuning keeps the parent's shape and projection: the weights must fit, the board's projection too.
+    _parent = json.loads((Path(init_from) / "config.json").read_text())
+    for _k in ("dim", "channel_hidden", "token_hidden", "layers", "max_tokens", "feature_dim", "num_hashes", "ln_eps"):
+        globals()[_k] = _parent["config"][_k]
 config = {k: globals()[k] for k in ("data", "out", "preset", "seed", "epochs", "batch_size", "lr", "warmup_frac",
                                     "weight_decay", "dropout", "slot_loss_weight", "label_smoothing", "shift_max", "token_drop", "max_tokens",
                                     "feature_dim", "num_hashes", "dim", "channel_hidden", "token_hidden", "layers",
-                                    "ln_eps", "threads", "max_train", "eval_every", "reference_sentences")}
+                                    "ln_eps", "threads", "max_train", "eval_every", "reference_sentences", "init_from")}
 print(json.dumps(config, indent=1))
 
 random.seed(seed)
@@ -121,6 +127,11 @@ proj = ProjectionConfig(num_hashes=num_hashes, feature_dim=feature_dim, max_toke
 ds = read_dataset(data)
 assert "train" in ds.splits or max_train < 0, f"{data}: no train split"
 intents, tags = labels_of(ds)
+if init_from:
+    _labels = json.loads((Path(init_from) / "labels.json").read_text())
+    _new = (set(intents) - set(_labels["intents"])) | (set(tags) - set(_labels["tags"]))
+    assert not _new, f"--init_from: the data has labels the parent model lacks: {sorted(_new)} (fine-tuning cannot add them)"
+    intents, tags = _labels["intents"], _labels["tags"]
 if max_train and len(ds.splits["train"]) > max_train:
     ds.splits["train"] = random.Random(seed).sample(ds.splits["train"], max_train)
 print(f"data {ds.format} sha256 {ds.sha256[:16]}: " + ", ".join(f"{k} {len(v)}" for k, v in ds.splits.items()))
@@ -205,6 +216,10 @@ class NeuroLite(nn.Module):
 
 
 model = NeuroLite()
+if init_from:
+    from safetensors.torch import load_file
+    model.load_state_dict(load_file(str(Path(init_from) / "model.safetensors")))
+    print(f"initialised from {init_from}")
 n_params = sum(p.numel() for p in model.parameters())
 macs = (max_tokens * num_hashes * dim  # embedding-bag adds
         + layers * (dim * 2 * max_tokens * token_hidden + max_tokens * 2 * dim * channel_hidden)
