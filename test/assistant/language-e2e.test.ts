@@ -83,5 +83,6 @@ test('Hermes: an NLU query from rhasspy-hermes gets hermes/intent/<Intent> with 
   });
   t.is(r.topic, 'hermes/intent/HassTurnOff');
   t.is(r.parsed?.intent.intent_name ?? r.parsed?.intent.intentName, 'HassTurnOff');
-  t.true((r.parsed?.slots ?? []).length >= 1, 'at least one slot');
+  const slots = (r.parsed?.slots ?? []).map((s) => [s.slot_name ?? s.slotName, s.raw_value ?? s.rawValue]);
+  t.true(slots.some(([, raw]) => typeof raw === 'string' && raw.includes('kitchen')), `the place is a slot: ${JSON.stringify(slots)}`);
 });

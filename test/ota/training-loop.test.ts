@@ -70,6 +70,16 @@ test('board dialogues → export → fine-tune (--init-from) → build → push 
   t.is((JSON.parse(pushed.stdout) as Array<{ result: string }>)[0]?.result, 'committed');
   t.truthy(daemon.logs.find((l) => l.msg === 'NLU model in service' && typeof l.file === 'string' && l.file.includes('/models/neurolite-tiny/')), 'the new model serves');
 
+  // A bundle whose golden case the model fails is refused; v2 keeps serving.
+  await writeFile(path.join(work, 'golden-bad.json'), JSON.stringify([{ input: 'what time is it', expected: 'HassTurnOn' }]));
+  const bad = path.join(work, 'bad.bin');
+  t.is((await ota(['build', '--model', path.join(run, 'model.int8.tflite'), '--name', 'neurolite-tiny', '--kind', 'nlu', '--version', '3', '--golden', path.join(work, 'golden-bad.json'), '--key', path.join(work, 'lab.key'), '--out', bad])).code, 0);
+  const refused = await ota(['push', bad, '--device', daemon.deviceId, '--broker', broker.url, '--json']);
+  t.is(refused.code, 1);
+  const [r3] = JSON.parse(refused.stdout) as Array<{ result: string; reason: string }>;
+  t.is(r3?.result, 'rejected');
+  t.regex(r3?.reason ?? '', /golden case 1 "what time is it": expected HassTurnOn, got HassGetCurrentTime/);
+
   // 6. The board understands with the new model.
   await client.client.publishAsync(`wulf/${daemon.deviceId}/ask`, JSON.stringify({ text: 'what time is it', id: 'after', lang: 'en' }), { qos: 1 });
   t.is((await client.waitJson(`wulf/${daemon.deviceId}/reply`, 'after')).intent, 'HassGetCurrentTime');
