@@ -51,7 +51,7 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-type Outcome = { text: string; intent: string | null; slots?: Record<string, unknown>; actions?: unknown[]; data?: Record<string, unknown>; understanding?: Understanding } | InputError;
+type Outcome = { text: string; intent: string | null; slots?: Record<string, unknown>; actions?: unknown[]; data?: Record<string, unknown>; understanding?: Understanding; stages?: Record<string, number> } | InputError;
 
 const YES = new Set(['yes', 'yeah', 'yep', 'sure', 'ok', 'okay', 'confirm', 'do it', 'oui', 'ouais', 'd accord', 'daccord', 'vas y', 'confirme', 'oui vas y', 'yes please', 'oui merci']);
 const NO = new Set(['no', 'nope', 'cancel', 'stop', 'non', 'annule', 'laisse tomber', 'no thanks', 'non merci', 'never mind', 'nevermind']);
@@ -79,6 +79,7 @@ export class Assistant {
     await this.deps.store.recordTurn({
       turnId: input.id, lang: input.lang, channel: input.channel, userText: input.text, replyText: reply.text, intent: reply.intent,
       slots: u?.slots ?? [], latencyMs, source: reply.source, confidence: u?.confidence ?? null, entropy: u?.entropy ?? null,
+      novelty: u?.embedding ? this.novelty(u.embedding) : null, actions: reply.actions, ...(outcome.stages ? { stages: outcome.stages } : {}),
     });
     return { ok: true, reply };
   }
@@ -104,7 +105,14 @@ export class Assistant {
   }
 
   private async understandAndAct(input: TurnInput, nlu: Understander): Promise<Outcome> {
+    const t0 = performance.now();
     const u = await nlu.understand(input.text, input.lang);
+    const nluMs = Math.round((performance.now() - t0) * 1000) / 1000;
+    const outcome = await this.actOn(u, input);
+    return 'code' in outcome ? outcome : { ...outcome, stages: { nlu: nluMs, ...outcome.stages } };
+  }
+
+  private async actOn(u: Understanding, input: TurnInput): Promise<Outcome> {
     const slots = Object.fromEntries(u.slots.map((s) => [s.name, s.value]));
     if (u.intent === 'unknown' || u.confidence < CONFIDENCE_THRESHOLD) return { text: replies.clarify[input.lang], intent: null, understanding: u };
     const routine = this.deps.config.routines.find((r) => r.intents.includes(u.intent));
@@ -173,6 +181,7 @@ export class Assistant {
 
   /** Run calls in order; a failing call is reported and does not hide the others. */
   private async runCalls(calls: PreparedCall[], lang: Lang, intent: string | null): Promise<Outcome> {
+    const t0 = performance.now();
     const ctx = this.deps.toolContext(lang);
     const said: string[] = [];
     const actions: unknown[] = [];
@@ -187,7 +196,26 @@ export class Assistant {
       said.push(result.say[lang]);
       actions.push(...(result.effects ?? [{ tool: call.tool.name, ok: result.ok }]));
     }
-    return { text: said.join(' '), intent, actions };
+    return { text: said.join(' '), intent, actions, stages: { tools: Math.round((performance.now() - t0) * 1000) / 1000 } };
+  }
+
+  /** Novelty: cosine distance from this turn's embedding to the nearest remembered note (null without notes). */
+  private novelty(embedding: number[]): number | null {
+    let best: number | null = null;
+    for (const n of this.deps.store.data.notes) {
+      if (!n.embedding) continue;
+      let dot = 0;
+      let na = 0;
+      let nb = 0;
+      for (let i = 0; i < Math.min(embedding.length, n.embedding.length); i++) {
+        dot += embedding[i]! * n.embedding[i]!;
+        na += embedding[i]! ** 2;
+        nb += n.embedding[i]! ** 2;
+      }
+      const distance = na && nb ? 1 - dot / Math.sqrt(na * nb) : 1;
+      best = best === null ? distance : Math.min(best, distance);
+    }
+    return best;
   }
 
   private async runRoutine(routine: RoutineConfig, input: TurnInput): Promise<Outcome> {

@@ -25,6 +25,8 @@ export interface StoredMessage {
   latencyMs: number | null;
   /** Where the input came from (mqtt, cli, voice) or the answer (local, memory, model, cloud). */
   source: string;
+  /** On Wulf's replies: what the tools did (device commands, list items…), or refused. */
+  actions?: unknown[];
 }
 
 export interface TurnMetric {
@@ -38,6 +40,8 @@ export interface TurnMetric {
   /** Distance to the nearest remembered note; null when there is none. */
   novelty: number | null;
   source: string;
+  /** Milliseconds per stage of the turn (nlu, tools). */
+  stages?: Record<string, number>;
 }
 
 export interface Episode {

@@ -47,6 +47,8 @@ export interface TurnRecord {
   confidence?: number | null;
   entropy?: number | null;
   novelty?: number | null;
+  actions?: unknown[];
+  stages?: Record<string, number>;
 }
 
 export interface OpenResult {
@@ -117,9 +119,9 @@ export class MemoryStore {
     const episodeId = this.episodeFor(now);
     const base = { turnId: turn.turnId, episodeId, ts, lang: turn.lang };
     const user: StoredMessage = { ...base, seq: d.nextSeq++, id: randomUUID(), role: 'user', text: turn.userText, intent: turn.intent, slots: turn.slots, latencyMs: null, source: turn.channel };
-    const reply: StoredMessage = { ...base, seq: d.nextSeq++, id: randomUUID(), role: 'assistant', text: turn.replyText, intent: turn.intent, slots: [], latencyMs: turn.latencyMs, source: turn.source };
+    const reply: StoredMessage = { ...base, seq: d.nextSeq++, id: randomUUID(), role: 'assistant', text: turn.replyText, intent: turn.intent, slots: [], latencyMs: turn.latencyMs, source: turn.source, ...(turn.actions?.length ? { actions: turn.actions } : {}) };
     d.messages.push(user, reply);
-    d.metrics.push({ seq: d.nextSeq++, turnId: turn.turnId, ts, latencyMs: turn.latencyMs, confidence: turn.confidence ?? null, entropy: turn.entropy ?? null, novelty: turn.novelty ?? null, source: turn.source });
+    d.metrics.push({ seq: d.nextSeq++, turnId: turn.turnId, ts, latencyMs: turn.latencyMs, confidence: turn.confidence ?? null, entropy: turn.entropy ?? null, novelty: turn.novelty ?? null, source: turn.source, ...(turn.stages ? { stages: turn.stages } : {}) });
     if (d.messages.length > this.opts.maxLiveMessages && !this.rolling) {
       this.rolling = this.roll().finally(() => (this.rolling = null));
     }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { deviceActions } from '../config/index.js';
 import { commandFor, DeviceCommandError } from './device-commands.js';
-import { defineTool, type Lang } from './types.js';
+import { defineTool, pickVariant, type Lang } from './types.js';
 
 const args = z.strictObject({
   action: z.enum(deviceActions),
@@ -53,9 +53,12 @@ export const homeControl = defineTool({
     }
     const suffix = a.value !== undefined ? { en: ` to ${String(a.value)}${a.action === 'brightness' ? '%' : a.action === 'temperature' ? '°C' : ''}`, fr: ` à ${String(a.value)}${a.action === 'brightness' ? ' %' : a.action === 'temperature' ? ' °C' : ''}` } : { en: '', fr: '' };
     if (effects.length === 0) return { ok: false, say: { en: 'I could not do that on any of those devices.', fr: 'Je n’ai pu le faire sur aucun de ces appareils.' } };
+    // A little variety, as people do: "Turned on the lamp." / "Done: turned on the lamp."
+    const opener = pickVariant({ en: ['', 'Done: ', 'OK, '], fr: ['', 'C’est fait : ', 'D’accord, '] });
+    const verb = (l: Lang) => (opener[l] ? done[a.action]![l].charAt(0).toLowerCase() + done[a.action]![l].slice(1) : done[a.action]![l]);
     const say = {
-      en: `${done[a.action]!.en} ${names.en.join(', ')}${suffix.en}.${failures.length ? ` (${failures.length} failed)` : ''}`,
-      fr: `${done[a.action]!.fr} ${names.fr.join(', ')}${suffix.fr}.${failures.length ? ` (${failures.length} en échec)` : ''}`,
+      en: `${opener.en}${verb('en')} ${names.en.join(', ')}${suffix.en}.${failures.length ? ` (${failures.length} failed)` : ''}`,
+      fr: `${opener.fr}${verb('fr')} ${names.fr.join(', ')}${suffix.fr}.${failures.length ? ` (${failures.length} en échec)` : ''}`,
     };
     return { ok: failures.length === 0, say, effects };
   },

@@ -1,6 +1,6 @@
 // Tools `list_add`, `list_remove`, `list_read`: the shopping list, the to-do list, or any named list.
 import { z } from 'zod';
-import { defineTool, type Lang } from './types.js';
+import { defineTool, pickVariant, type Lang } from './types.js';
 
 const listName = z.string().regex(/^[a-z0-9_-]{1,32}$/).default('shopping');
 const item = z.string().trim().min(1).max(200);
@@ -14,7 +14,8 @@ export const listAdd = defineTool({
   args: z.strictObject({ list: listName, item }),
   async run(a, ctx) {
     const saved = await ctx.store.addListItem(a.list, a.item);
-    return { ok: true, say: { en: `Added ${a.item} to ${named(a.list).en}.`, fr: `J’ai ajouté ${a.item} à ${named(a.list).fr}.` }, effects: [{ tool: 'list_add', list: a.list, item: a.item, id: saved.id }] };
+    const say = pickVariant({ en: [`Added ${a.item} to ${named(a.list).en}.`, `${cap(a.item)} is on ${named(a.list).en}.`, `OK, ${a.item} goes on ${named(a.list).en}.`], fr: [`J’ai ajouté ${a.item} à ${named(a.list).fr}.`, `${cap(a.item)} est sur ${named(a.list).fr}.`, `D’accord, ${a.item} va sur ${named(a.list).fr}.`] });
+    return { ok: true, say, effects: [{ tool: 'list_add', list: a.list, item: a.item, id: saved.id }] };
   },
 });
 

@@ -58,3 +58,9 @@ export class ToolRefusal extends Error {
 export function defineTool<A>(tool: Tool<A>): Tool<unknown> {
   return tool as unknown as Tool<unknown>;
 }
+
+/** One of several wordings, the same index in every language (so en and fr say the same thing). */
+export function pickVariant(variants: Record<Lang, string[]>, random: () => number = Math.random): Record<Lang, string> {
+  const i = Math.floor(random() * variants.en.length);
+  return { en: variants.en[i]!, fr: variants.fr[i] ?? variants.fr[0]! };
+}

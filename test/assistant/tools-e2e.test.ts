@@ -71,9 +71,9 @@ test('a routine runs every step in order, publishes each configured payload, and
   await home.waitFor((m) => m.topic === 'zigbee2mqtt/thermostat/set');
   const got = home.messages.map((m) => `${m.topic} ${m.payload.toString()}`);
   t.deepEqual(got, ['zigbee2mqtt/salon_lamp/set {"state":"OFF"}', 'cmnd/kitchen/POWER OFF', 'zigbee2mqtt/thermostat/set {"occupied_heating_setpoint":18}']);
-  t.regex(body.text, /J’ai éteint lumière du salon, lumière de la cuisine\./);
+  t.regex(body.text, /(J’ai|j’ai) éteint lumière du salon, lumière de la cuisine\./);
   t.regex(body.text, /aucun de ces appareils/, 'the sensor step failed and says so');
-  t.regex(body.text, /J’ai réglé la température de thermostat à 18 °C/, 'and the step after it still ran');
+  t.regex(body.text, /(J’ai|j’ai) réglé la température de thermostat à 18 °C/, 'and the step after it still ran');
 });
 
 test('a critical action never publishes without a yes; "oui" runs it; a timeout cancels it', async (t) => {
@@ -97,7 +97,7 @@ test('a critical action never publishes without a yes; "oui" runs it; a timeout 
   t.is(yes.body.intent, 'WulfConfirm');
   const m = await home.waitFor(() => true, 3000);
   t.is(m.payload.toString(), '{"state":"OPEN"}');
-  t.regex(yes.body.text, /Opened garage door\./);
+  t.regex(yes.body.text, /(Opened|opened) garage door\./);
 });
 
 test('a confirmation belongs to the session that asked', async (t) => {
@@ -141,7 +141,7 @@ test('/clearmemory is critical by default: it asks first', async (t) => {
 test('lists persist: an item added is read back', async (t) => {
   const { ask } = await start(t);
   const r = await ask('we need milk');
-  t.regex(r.body.text, /Added milk to the shopping list\. On the shopping list: milk\./);
+  t.regex(r.body.text, /(Added milk to the shopping list|Milk is on the shopping list|OK, milk goes on the shopping list)\. On the shopping list: milk\./);
 });
 
 test('device state: the last payload on the state topic answers "is it open?"', async (t) => {

@@ -34,3 +34,15 @@ test('Home Assistant and custom templates; a value enters only JSON-encoded', (t
 test('an action the domain cannot do is refused', (t) => {
   t.throws(() => commandFor(d('c'), 'brightness', 10), { instanceOf: DeviceCommandError });
 });
+
+test('reply variety: every wording can come up, and French says the same as English', async (t) => {
+  const { pickVariant } = await import('../../src/tools/index.js');
+  const v = { en: ['a', 'b', 'c'], fr: ['A', 'B', 'C'] };
+  const seen = new Set<string>();
+  for (let i = 0; i < 3; i++) {
+    const p = pickVariant(v, () => i / 3);
+    t.is(p.fr, p.en.toUpperCase());
+    seen.add(p.en);
+  }
+  t.is(seen.size, 3);
+});
