@@ -76,7 +76,7 @@ test('lists and timers from natural language', async (t) => {
   const { ask } = await setup(t);
   const add = await ask('ajoute du lait à la liste de courses', 'fr');
   t.is(add.intent, 'HassShoppingListAddItem');
-  t.regex(add.text, /lait.* (à|est sur|va sur) la liste de courses\./);
+  t.regex(add.text, /lait.* (à|est sur|va sur) la liste de courses\./i);
   const timer = await ask('set a timer for 10 minutes', 'en');
   t.is(timer.intent, 'HassStartTimer');
   t.regex(timer.text, /set for 10 minutes/);
