@@ -2,10 +2,10 @@
 // The `wulf` command. Parses arguments, then hands over to the daemon, the MQTT client or doctor.
 // Exit codes are the same for every subcommand (see EXIT_CODES_HELP).
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { runDaemon, VERSION } from '../daemon/index.js';
 import { ask, AskFailure, type AskOutcome } from './ask-client.js';
 import { runDoctor } from './doctor.js';
+import { configOrExit } from './config-or-exit.js';
 import { registerMemoryCommands } from './commands/memory.js';
 import { registerDecommission } from './commands/decommission.js';
 import { registerModelCommands } from './commands/model.js';
@@ -38,18 +38,6 @@ function positiveInt(value: string): number {
 function lang(value: string): 'en' | 'fr' {
   if (value !== 'en' && value !== 'fr') throw new InvalidArgumentError('must be "en" or "fr"');
   return value;
-}
-
-async function configOrExit(path: string | undefined): Promise<Config> {
-  try {
-    return await loadConfig({ ...(path ? { path } : {}), env: process.env });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
 }
 
 /** Send one turn to the daemon named by flags/env/config; exits on broker or timeout failures. */

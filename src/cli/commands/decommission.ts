@@ -1,7 +1,7 @@
 // `wulf decommission`: remove this board from Home Assistant by clearing every retained discovery
 // config under `<prefix>/+/wulf_<id>/+/config` (an empty retained payload deletes an entity).
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { configOrExit } from '../config-or-exit.js';
 import { nodeId, sharedTopics } from '../../mqtt/index.js';
 import { AskFailure, connectClient } from '../ask-client.js';
 
@@ -14,14 +14,7 @@ export function registerDecommission(program: Command): void {
     .option('--device <id>', 'device id')
     .option('--wait <ms>', 'how long to collect retained configs', (v) => Number(v), 1500)
     .action(async (flags: { config?: string; broker?: string; device?: string; wait: number }) => {
-      let config;
-      try {
-        config = await loadConfig({ ...(flags.config ? { path: flags.config } : {}), env: process.env });
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        process.stderr.write(`${err.message}\n`);
-        process.exit(2);
-      }
+      const config = await configOrExit(flags.config);
       const url = flags.broker ?? config.mqtt.url ?? `mqtt://${config.mqtt.embedded.host}:${config.mqtt.embedded.port}`;
       const node = nodeId(flags.device ?? config.deviceId);
       const prefix = config.homeAssistant.discoveryPrefix;

@@ -2,19 +2,11 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig, ConfigError } from '../../config/index.js';
+import { configOrExit } from '../config-or-exit.js';
 import { backupMemory, exportDialogues, restoreMemory, RestoreError } from '../../memory/index.js';
 
 async function stateDirOrExit(configPath: string | undefined): Promise<string> {
-  try {
-    return (await loadConfig({ ...(configPath ? { path: configPath } : {}), env: process.env })).stateDir;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  return (await configOrExit(configPath)).stateDir;
 }
 
 function isoDate(value: string): Date {

@@ -4,19 +4,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { configOrExit } from '../config-or-exit.js';
 import { runningDaemonPid } from '../../memory/index.js';
 import { OtaAgent } from '../../ota/index.js';
 import { VERSION } from '../../daemon/index.js';
 
 async function stateDirOrExit(configPath?: string): Promise<string> {
-  try {
-    return (await loadConfig({ ...(configPath ? { path: configPath } : {}), env: process.env })).stateDir;
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  }
+  return (await configOrExit(configPath)).stateDir;
 }
 
 export function registerOtaCommands(program: Command): void {
