@@ -9,7 +9,7 @@ import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate, NeuroLiteModel, readDataset, type EvalReport, type Prediction } from '../../src/nlu/index.js';
+import { evaluateModel, NeuroLiteModel, readDataset, type EvalResult } from '../../src/nlu/index.js';
 import { exportNeuroLite } from './export.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,22 +30,13 @@ function run(cmd: string, args: string[]): Promise<void> {
 }
 
 /** Evaluate a .tflite on a split with the runtime the board uses; per language too. */
-export async function evaluateTflite(model: string, data: string, split = 'test'): Promise<{ overall: EvalReport; perLang: Record<string, EvalReport> }> {
+export async function evaluateTflite(model: string, data: string, split = 'test'): Promise<EvalResult> {
   const nlu = await NeuroLiteModel.load(model, { confidenceThreshold: 0 });
-  const examples = await readDataset(data, split);
-  const all = { gold: [] as Prediction[], predicted: [] as Prediction[] };
-  const byLang = new Map<string, typeof all>();
-  for (const ex of examples) {
-    const u = await nlu.understand(ex.text);
-    const g = { intent: ex.intent, slots: ex.slots.map((s) => ({ name: s.name, start: s.start, end: s.end })) };
-    const p = { intent: u.intent, slots: u.slots.map((s) => ({ name: s.name, start: s.start, end: s.end })) };
-    for (const bucket of [all, byLang.get(ex.lang ?? 'all') ?? byLang.set(ex.lang ?? 'all', { gold: [], predicted: [] }).get(ex.lang ?? 'all')!]) {
-      bucket.gold.push(g);
-      bucket.predicted.push(p);
-    }
+  try {
+    return await evaluateModel(nlu, await readDataset(data, split));
+  } finally {
+    await nlu.release();
   }
-  await nlu.release();
-  return { overall: evaluate(all.gold, all.predicted), perLang: Object.fromEntries([...byLang].map(([l, v]) => [l, evaluate(v.gold, v.predicted)])) };
 }
 
 async function sha256(file: string): Promise<string> {

@@ -20,3 +20,4 @@ export interface Understander {
   readonly version: string;
 }
 export { NeuroLiteModel, NluModelError, UNKNOWN_INTENT } from './model.js';
+export { evaluateModel, type EvalResult } from './evaluate.js';

@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { DEFAULT_NLU_MODEL } from '../../daemon/index.js';
-import { DatasetError, evaluate, NeuroLiteModel, NluModelError, readDataset, type Prediction } from '../../nlu/index.js';
+import { DatasetError, evaluateModel, NeuroLiteModel, NluModelError, readDataset } from '../../nlu/index.js';
 
 async function loadOrExit(file: string, threshold?: number): Promise<NeuroLiteModel> {
   try {
@@ -60,23 +60,8 @@ export function registerNluCommands(program: Command): void {
         process.stderr.write(`wulf: ${err.message}\n`);
         process.exit(2);
       }
-      const gold: Prediction[] = [];
-      const predicted: Prediction[] = [];
-      const byLang = new Map<string, { gold: Prediction[]; predicted: Prediction[] }>();
-      for (const ex of examples) {
-        const u = await model.understand(ex.text);
-        const g = { intent: ex.intent, slots: ex.slots.map((s) => ({ name: s.name, start: s.start, end: s.end })) };
-        const p = { intent: u.intent, slots: u.slots.map((s) => ({ name: s.name, start: s.start, end: s.end })) };
-        gold.push(g);
-        predicted.push(p);
-        const l = byLang.get(ex.lang ?? 'all') ?? { gold: [], predicted: [] };
-        l.gold.push(g);
-        l.predicted.push(p);
-        byLang.set(ex.lang ?? 'all', l);
-      }
+      const { overall, perLang } = await evaluateModel(model, examples);
       await model.release();
-      const overall = evaluate(gold, predicted);
-      const perLang = Object.fromEntries([...byLang].map(([lang, v]) => [lang, evaluate(v.gold, v.predicted)]));
       if (f.json) {
         process.stdout.write(`${JSON.stringify({ model: f.model, data: f.data, split: f.split, overall, perLang })}\n`);
         return;
