@@ -6,7 +6,7 @@ import type { Config, RoutineConfig } from '../config/index.js';
 import { foldText, type MemoryStore } from '../memory/index.js';
 import type { InputError, ReplyPayload } from '../mqtt/index.js';
 import type { Understander, Understanding } from '../nlu/index.js';
-import { ToolRefusal, type PreparedCall, type ToolContext, type ToolRegistry, type ToolResult } from '../tools/index.js';
+import { cosine, ToolRefusal, type PreparedCall, type ToolContext, type ToolRegistry, type ToolResult } from '../tools/index.js';
 import { plan, type PlannedCall } from './plan.js';
 import { formatDuration, replies, type Lang } from './replies.js';
 
@@ -201,22 +201,10 @@ export class Assistant {
 
   /** Novelty: cosine distance from this turn's embedding to the nearest remembered note (null without notes). */
   private novelty(embedding: number[]): number | null {
-    let best: number | null = null;
-    for (const n of this.deps.store.data.notes) {
-      if (!n.embedding) continue;
-      let dot = 0;
-      let na = 0;
-      let nb = 0;
-      for (let i = 0; i < Math.min(embedding.length, n.embedding.length); i++) {
-        dot += embedding[i]! * n.embedding[i]!;
-        na += embedding[i]! ** 2;
-        nb += n.embedding[i]! ** 2;
-      }
-      const distance = na && nb ? 1 - dot / Math.sqrt(na * nb) : 1;
-      best = best === null ? distance : Math.min(best, distance);
-    }
-    return best;
+    const distances = this.deps.store.data.notes.filter((n) => n.embedding).map((n) => 1 - cosine(embedding, n.embedding!));
+    return distances.length ? Math.min(...distances) : null;
   }
+
 
   private async runRoutine(routine: RoutineConfig, input: TurnInput): Promise<Outcome> {
     const outcome = await this.propose(routine.steps.map((s) => ({ tool: s.tool, args: s.args })), input);

@@ -62,10 +62,6 @@ export class NluService implements Understander {
     return this.current.understand(text);
   }
 
-  embed(): number[] | null {
-    return null;
-  }
-
   async stop(): Promise<void> {
     await this.current?.release();
     this.current = null;

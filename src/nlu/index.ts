@@ -16,7 +16,6 @@ export interface Understanding {
 
 export interface Understander {
   understand(text: string, lang: 'en' | 'fr'): Promise<Understanding>;
-  embed(text: string): number[] | null;
   readonly version: string;
 }
 export { NeuroLiteModel, NluModelError, UNKNOWN_INTENT } from './model.js';

@@ -54,10 +54,6 @@ export class NeuroLiteModel implements Understander {
     await this.model.release();
   }
 
-  embed(): number[] | null {
-    return null; // synchronous callers get none; use understand().embedding
-  }
-
   /** Parse one sentence. Below the confidence threshold the intent is `unknown`. */
   async understand(text: string): Promise<Understanding> {
     const { maxTokens: T, numHashes: K } = this.projection;

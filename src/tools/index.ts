@@ -3,4 +3,4 @@ export { ToolRegistry, allTools, type PreparedCall } from './registry.js';
 export { ToolRefusal, pickVariant, type Tool, type ToolContext, type ToolResult, type TimerScheduler, type Lang } from './types.js';
 export { TimerService, type TimerEvent } from './timers.js';
 export { commandFor, stateTopicFor, actionsByDomain, DeviceCommandError, type DeviceCommand } from './device-commands.js';
-export { rankNotes } from './notes.js';
+export { rankNotes, cosine } from './notes.js';

@@ -68,7 +68,8 @@ function overlap(q: Set<string>, n: Set<string>): number {
   return shared / Math.sqrt(q.size * n.size);
 }
 
-function cosine(a: number[], b: number[]): number {
+/** Cosine similarity of two embeddings (0 when either is all zeros). */
+export function cosine(a: number[], b: number[]): number {
   let dot = 0;
   let na = 0;
   let nb = 0;
