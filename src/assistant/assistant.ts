@@ -6,6 +6,7 @@ import type { Config, RoutineConfig } from '../config/index.js';
 import { foldText, type MemoryStore } from '../memory/index.js';
 import type { InputError, ReplyPayload } from '../mqtt/index.js';
 import type { Understander, Understanding } from '../nlu/index.js';
+import type { FluidLink, FluidReason } from '../fluid/index.js';
 import { cosine, ToolRefusal, type PreparedCall, type ToolContext, type ToolRegistry, type ToolResult } from '../tools/index.js';
 import { plan, type PlannedCall } from './plan.js';
 import { formatDuration, replies, type Lang } from './replies.js';
@@ -30,6 +31,7 @@ export interface StatusSnapshot {
   memory: { messages: number; bytes: number; file: string };
   models: Array<{ name: string; version: string }>;
   voice: { enabled: boolean; available: boolean };
+  cloud?: { mode: string; providers: Array<{ name: string; circuit: string }>; bins: number; calls: number; callsPerDay: number; tokens: number; tokensPerDay: number };
   rssBytes: number;
   node: string;
 }
@@ -42,6 +44,8 @@ export interface AssistantDeps {
   status: () => Promise<StatusSnapshot>;
   /** The NLU in service now, or null when no model is loaded. */
   understander: () => Understander | null;
+  /** The fluid-knowledge link (bins and cloud), absent in tests that do not need it. */
+  fluid?: FluidLink | null;
   log: Logger;
 }
 
@@ -51,7 +55,7 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-type Outcome = { text: string; intent: string | null; slots?: Record<string, unknown>; actions?: unknown[]; data?: Record<string, unknown>; understanding?: Understanding; stages?: Record<string, number> } | InputError;
+type Outcome = { text: string; intent: string | null; source?: ReplyPayload['source']; slots?: Record<string, unknown>; actions?: unknown[]; data?: Record<string, unknown>; understanding?: Understanding; stages?: Record<string, number> } | InputError;
 
 const YES = new Set(['yes', 'yeah', 'yep', 'sure', 'ok', 'okay', 'confirm', 'do it', 'oui', 'ouais', 'd accord', 'daccord', 'vas y', 'confirme', 'oui vas y', 'yes please', 'oui merci']);
 const NO = new Set(['no', 'nope', 'cancel', 'stop', 'non', 'annule', 'laisse tomber', 'no thanks', 'non merci', 'never mind', 'nevermind']);
@@ -73,7 +77,7 @@ export class Assistant {
     const outcome = await this.decide(input);
     if ('code' in outcome) return { ok: false, error: { ...outcome, id: input.id } };
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
-    const reply: ReplyPayload = { id: input.id, text: outcome.text, intent: outcome.intent, slots: outcome.slots ?? {}, actions: outcome.actions ?? [], source: 'local', latency_ms: latencyMs, ...(outcome.data ? { data: outcome.data } : {}) };
+    const reply: ReplyPayload = { id: input.id, text: outcome.text, intent: outcome.intent, slots: outcome.slots ?? {}, actions: outcome.actions ?? [], source: outcome.source ?? 'local', latency_ms: latencyMs, ...(outcome.data ? { data: outcome.data } : {}) };
     const u = outcome.understanding;
     // What the user is told must be on disk before the reply goes out (ARCHITECTURE: Memory).
     await this.deps.store.recordTurn({
@@ -114,7 +118,11 @@ export class Assistant {
 
   private async actOn(u: Understanding, input: TurnInput): Promise<Outcome> {
     const slots = Object.fromEntries(u.slots.map((s) => [s.name, s.value]));
-    if (u.intent === 'unknown' || u.confidence < CONFIDENCE_THRESHOLD) return { text: replies.clarify[input.lang], intent: null, understanding: u };
+    if (u.intent === 'unknown' || u.confidence < CONFIDENCE_THRESHOLD) {
+      // Not understood: a live bin or the cloud may know (never for a command that was understood).
+      const fromFluid = await this.fluidOutcome(input, u, 'unsure', { intent: null, understanding: u });
+      return fromFluid && fromFluid.source !== 'local' ? fromFluid : { text: replies.clarify[input.lang], intent: null, understanding: u };
+    }
     const routine = this.deps.config.routines.find((r) => r.intents.includes(u.intent));
     if (routine) return { ...(await this.runRoutine(routine, input)), understanding: u } as Outcome;
     const p = plan(u, this.deps.config);
@@ -127,9 +135,37 @@ export class Assistant {
       case 'builtin':
         if (p.name === 'status') return { ...(await this.statusOutcome(input.lang)), ...base };
         if (p.name === 'nevermind') return { text: replies.nevermind[input.lang], ...base };
+        if (p.name === 'open_question') return (await this.fluidOutcome(input, u, 'open_question', base)) ?? { text: replies.cannotAnswerOffline[input.lang], ...base };
+        if (p.name === 'chat' && this.deps.fluid?.allows('chat')) return (await this.fluidOutcome(input, u, 'chat', base))!;
         return { text: replies.cannotAnswerOffline[input.lang], ...base };
       case 'unsupported':
         return { text: replies.unsupported[input.lang], ...base };
+    }
+  }
+
+  /** Ask the fluid link (bins, then the cloud if allowed); null when the board has no link. */
+  private async fluidOutcome(input: TurnInput, u: Understanding, reason: FluidReason, base: { intent: string | null; understanding: Understanding; slots?: Record<string, unknown> }): Promise<(Outcome & { source: ReplyPayload['source'] }) | null> {
+    const fluid = this.deps.fluid;
+    if (!fluid) return null;
+    const a = await fluid.answer({ question: input.text, lang: input.lang, reason, turnId: input.id, embedding: u.embedding ?? null });
+    const lang = input.lang;
+    const action = { tool: 'fluid', outcome: a.outcome, provider: a.provider, ...(a.failures.length ? { failures: a.failures } : {}) };
+    const out = { ...base, actions: [action], stages: { fluid: a.latencyMs } };
+    switch (a.outcome) {
+      case 'cloud':
+        return { ...out, text: replies.fromCloud[lang](a.text!, a.provider!), source: 'cloud' };
+      case 'bin':
+        return { ...out, text: replies.fromBin[lang](a.text!, a.provider!, a.learnedAt!), source: 'memory' };
+      case 'budget': {
+        const b = fluid.budget;
+        return { ...out, text: replies.cloudBudget[lang](b), source: 'local' };
+      }
+      case 'off':
+        return { ...out, text: replies.cloudOff[lang], source: 'local' };
+      case 'offline':
+        return { ...out, text: replies.cloudOffline[lang], source: 'local' };
+      case 'failed':
+        return { ...out, text: replies.cloudFailed[lang]([...new Set(a.failures.map((f) => f.provider))]), source: 'local' };
     }
   }
 

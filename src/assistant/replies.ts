@@ -19,6 +19,30 @@ export const replies = {
     fr: 'Pardon, je n’ai pas compris. Pouvez-vous le dire autrement ?',
   },
   cannotAnswerOffline: { en: "I can't answer that offline yet.", fr: 'Je ne sais pas encore répondre à cela hors ligne.' },
+  fromCloud: {
+    en: (answer: string, provider: string) => `${answer} (answer from ${provider}, online)`,
+    fr: (answer: string, provider: string) => `${answer} (réponse de ${provider}, en ligne)`,
+  },
+  fromBin: {
+    en: (answer: string, provider: string, learnedAt: string) => `${answer} (learned online from ${provider} on ${learnedAt.slice(0, 10)})`,
+    fr: (answer: string, provider: string, learnedAt: string) => `${answer} (appris en ligne auprès de ${provider} le ${learnedAt.slice(0, 10)})`,
+  },
+  cloudOffline: {
+    en: "I'm offline and have nothing saved about that. Ask me again when I'm online.",
+    fr: 'Je suis hors ligne et je n’ai rien gardé à ce sujet. Redemandez-moi quand je serai en ligne.',
+  },
+  cloudOff: {
+    en: 'The cloud is off on this board, and I have nothing saved about that.',
+    fr: 'Le cloud est désactivé sur cette carte, et je n’ai rien gardé à ce sujet.',
+  },
+  cloudBudget: {
+    en: (b: CloudBudget) => `Today's cloud budget is used up (${b.calls}/${b.callsPerDay} calls, ${b.tokens}/${b.tokensPerDay} tokens). Ask me again tomorrow.`,
+    fr: (b: CloudBudget) => `Le budget cloud du jour est épuisé (${b.calls}/${b.callsPerDay} appels, ${b.tokens}/${b.tokensPerDay} jetons). Redemandez-moi demain.`,
+  },
+  cloudFailed: {
+    en: (providers: string[]) => `The cloud did not answer (${providers.join(', ')} failed), and I have nothing saved about that. Try again later.`,
+    fr: (providers: string[]) => `Le cloud n’a pas répondu (échec de ${providers.join(', ')}), et je n’ai rien gardé à ce sujet. Réessayez plus tard.`,
+  },
   unsupported: { en: "I understood, but I can't do that yet.", fr: 'J’ai compris, mais je ne sais pas encore le faire.' },
   nevermind: { en: 'OK.', fr: 'D’accord.' },
   cancelled: { en: 'OK, I did nothing.', fr: 'D’accord, je n’ai rien fait.' },
@@ -46,6 +70,13 @@ export const replies = {
     fr: (cmd: string) => `Commande inconnue ${cmd}. Essayez /help.`,
   },
 } as const;
+
+export interface CloudBudget {
+  calls: number;
+  callsPerDay: number;
+  tokens: number;
+  tokensPerDay: number;
+}
 
 export interface StatusLine {
   uptime: string;

@@ -63,6 +63,90 @@ const routineSchema = z.strictObject({
   steps: z.array(z.strictObject({ tool: z.string(), args: z.record(z.string(), z.unknown()).default({}) })).min(1),
 });
 
+/** Where each kind of provider lives unless `url` says otherwise, and where its key is looked for. */
+export const providerDefaults = {
+  xai: { url: 'https://api.x.ai/v1', apiKeyEnv: 'XAI_API_KEY' },
+  openai: { url: 'https://api.openai.com/v1', apiKeyEnv: 'OPENAI_API_KEY' },
+  lan: { url: undefined, apiKeyEnv: undefined },
+} as const;
+
+const providerSchema = z
+  .strictObject({
+    /** Shown in replies, logs and `wulf fluid log`. */
+    name: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'must be 1–32 lowercase letters, digits, "_" or "-"'),
+    /** xai (Grok), openai, or lan: any server speaking the OpenAI chat API (LM Studio, Ollama, llama.cpp). */
+    kind: z.enum(['xai', 'openai', 'lan']),
+    /** Base URL of the API, up to and including /v1 (required for lan). */
+    url: z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http:// or https:// URL').optional(),
+    model: z.string().min(1).max(128),
+    /** The key itself (prefer apiKeyEnv, or a config file only root can read). Never logged. */
+    apiKey: z.string().min(1).optional(),
+    /** Environment variable holding the key; default XAI_API_KEY / OPENAI_API_KEY by kind. */
+    apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    /** Time to open the TCP (and TLS) connection. */
+    connectTimeoutMs: z.int().min(50).max(30_000).default(2000),
+    /** Time for the whole answer. */
+    timeoutMs: z.int().min(100).max(300_000).default(20_000),
+    /** Extra tries on this provider for retryable failures (429, 5xx, dropped connection). */
+    retries: z.int().min(0).max(5).default(1),
+    /** Ask for a server-sent-events stream (the answer arrives as it is generated). */
+    stream: z.boolean().default(true),
+    maxTokens: z.int().min(16).max(4096).default(300),
+  })
+  .refine((p) => p.kind !== 'lan' || p.url, { message: 'a lan provider needs a url (e.g. http://192.168.1.20:1234/v1)', path: ['url'] });
+
+const fluidSchema = z.strictObject({
+  /** Tried in this order. None: the board never reaches the cloud (it still serves what it learned). */
+  providers: z.array(providerSchema).default([]),
+  /** off | when_unsure | always; Home Assistant's "Cloud mode" select overrides it at run time. */
+  mode: z.enum(['off', 'when_unsure', 'always']).default('when_unsure'),
+  budget: z
+    .strictObject({
+      callsPerDay: z.int().min(0).max(1_000_000).default(200),
+      tokensPerDay: z.int().min(0).max(100_000_000).default(100_000),
+    })
+    .prefault({}),
+  breaker: z
+    .strictObject({
+      /** Consecutive failures that open a provider's circuit. */
+      failures: z.int().min(1).max(100).default(3),
+      /** How long an open circuit stays open before one trial request (half-open). */
+      cooldownMs: z.int().min(100).max(24 * 3600_000).default(60_000),
+    })
+    .prefault({}),
+  probe: z
+    .strictObject({
+      /** The longest a question waits to learn whether any provider is reachable. */
+      deadlineMs: z.int().min(10).max(5000).default(200),
+      /** How long a reachable / unreachable verdict is trusted. */
+      okTtlMs: z.int().min(100).max(3600_000).default(60_000),
+      failTtlMs: z.int().min(100).max(3600_000).default(15_000),
+    })
+    .prefault({}),
+  bins: z
+    .strictObject({
+      /** Relevance halves after this long unused. */
+      halfLifeMs: z.int().min(10).max(365 * 86_400_000).default(7 * 86_400_000),
+      /** Beyond this age a bin is dropped however often it is used (borrowed facts go stale). */
+      maxAgeMs: z.int().min(10).max(3650 * 86_400_000).default(60 * 86_400_000),
+      /** Bins whose relevance falls below this are dropped. */
+      dropBelow: z.number().min(0.001).max(0.99).default(0.2),
+      /** Similarity a question needs to be answered from a bin. */
+      matchThreshold: z.number().min(0.1).max(1).default(0.7),
+      max: z.int().min(1).max(100_000).default(1000),
+    })
+    .prefault({}),
+  failureLog: z
+    .strictObject({
+      maxBytes: z.int().min(1024).max(64 * 2 ** 20).default(256 * 1024),
+      /** Rotated files kept beside the live one. */
+      keep: z.int().min(1).max(20).default(3),
+    })
+    .prefault({}),
+  /** Longest answer kept (the rest is cut at a sentence end). */
+  maxAnswerChars: z.int().min(64).max(20_000).default(1200),
+});
+
 export const configSchema = z.strictObject({
   deviceId: z.string().regex(deviceIdPattern, 'must be lowercase letters, digits, "-" or "_" (max 64)').optional(),
   /** Where the store and state live; default `$STATE_DIRECTORY` (systemd) or `./var`. */
@@ -131,6 +215,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   routines: z.array(routineSchema).default([]),
+  /** The fluid-knowledge link: the only way to the internet (src/fluid). Off until a provider is set. */
+  fluid: fluidSchema.prefault({}),
   audio: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -155,6 +241,8 @@ export const configSchema = z.strictObject({
 export type ConfigInput = z.input<typeof configSchema>;
 export type DeviceConfig = z.output<typeof deviceSchema>;
 export type RoutineConfig = z.output<typeof routineSchema>;
+export type ProviderConfig = z.output<typeof providerSchema>;
+export type FluidConfig = z.output<typeof fluidSchema>;
 export type Domain = (typeof domains)[number];
 export type DeviceAction = (typeof deviceActions)[number];
 export type ParsedConfig = z.output<typeof configSchema>;

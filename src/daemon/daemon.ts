@@ -30,6 +30,7 @@ import { Integrations } from './integrations.js';
 import { OtaService } from './ota-service.js';
 import type { Manifest } from '../ota/index.js';
 import { NluService } from './nlu-service.js';
+import { FluidLink } from '../fluid/index.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -57,6 +58,7 @@ export class Daemon {
     private readonly integrations: Integrations,
     private readonly ota: OtaService | null,
     private readonly nlu: NluService,
+    private readonly fluid: FluidLink,
   ) {}
 
   /** Bring every part up in order; READY=1 only once MQTT is connected (or the wait ran out). */
@@ -115,7 +117,9 @@ export class Daemon {
       log: toolLog,
       now: Date.now,
     });
-    const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: () => (nlu.isLoaded ? nlu : null), log: log.child({ mod: 'assistant' }) });
+    const fluid = new FluidLink(config, store, env, log.child({ mod: 'fluid' }));
+    fluid.start();
+    const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: () => (nlu.isLoaded ? nlu : null), fluid, log: log.child({ mod: 'assistant' }) });
     integrations = new Integrations({
       config, link, topics, shared, store, version: VERSION, log: log.child({ mod: 'integrations' }),
       eventTypes: [...KNOWN_INTENTS, ...config.routines.map((r) => `routine:${r.id}`)],
@@ -127,7 +131,7 @@ export class Daemon {
     ota = await OtaService.create(config, link, topics, log.child({ mod: 'ota' }), () => integrations?.announce(), VERSION, (_name, dir, manifest) => (manifest.model.kind === 'nlu' ? nlu.swap(modelFileIn(dir, manifest)) : Promise.resolve()));
     const otaNlu = [...(ota?.served.values() ?? [])].find((m) => m.kind === 'nlu');
     await nlu.start(otaNlu ? modelFileIn(otaNlu.dir, otaNlu.manifest) : null);
-    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota, nlu);
+    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota, nlu, fluid);
     // Inputs are wired before connecting: a persistent session may deliver queued asks at once.
     link.setHandler((msg) => daemon!.onInbound(msg));
     link.start();
@@ -208,6 +212,7 @@ export class Daemon {
       memory: { messages: this.store.data.messages.length, bytes: await this.store.sizeBytes(), file: this.store.file },
       models: [...(this.nlu.info && !this.ota?.served.has(this.nlu.info.name) ? [{ name: this.nlu.info.name, version: this.nlu.info.version }] : []), ...[...(this.ota?.served.values() ?? [])].map((m) => ({ name: m.name, version: m.version }))],
       voice: { enabled: this.store.data.settings.voiceEnabled, available: false },
+      cloud: { mode: this.fluid.mode, providers: this.fluid.providers.map((p) => ({ name: p.name, circuit: this.fluid.breakerState(p.name) ?? 'closed' })), bins: this.store.data.bins.length, ...this.fluid.budget },
       rssBytes: process.memoryUsage.rss(),
       node: process.version,
     };
@@ -245,6 +250,7 @@ export class Daemon {
     const isDrained = await this.queue.drain(this.config.assistant.shutdownGraceMs);
     if (!isDrained) this.log.warn({ inFlight: this.queue.inFlight }, 'turns still running at shutdown; not waiting longer');
     this.assistant.stop();
+    this.fluid.stop();
     await this.nlu.stop();
     await this.store.flush().catch((err: unknown) => this.log.error({ err }, 'final store flush failed'));
     await this.link.stop(() => this.link.publish(this.topics.status, STATUS_OFFLINE, { retain: true }));

@@ -57,7 +57,7 @@ export class Integrations {
       for (const m of this.discovery()) link.send(m.topic, JSON.stringify(m.payload), { retain: true });
     }
     link.send(topics.voiceState, this.d.store.data.settings.voiceEnabled ? 'ON' : 'OFF', { retain: true });
-    link.send(topics.cloudState, this.d.store.data.settings.cloudMode ?? 'off', { retain: true });
+    link.send(topics.cloudState, this.d.store.data.settings.cloudMode ?? this.d.config.fluid.mode, { retain: true });
     const models = this.d.models();
     const installed = models.map((m) => `${m.name} ${m.version}`).join(', ') || 'none';
     link.send(topics.updateState, JSON.stringify({ installed_version: installed, latest_version: installed, title: 'Wulf models', release_summary: models.length ? null : 'No model installed yet' }), { retain: true });

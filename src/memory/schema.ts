@@ -1,7 +1,7 @@
 // The store's data shapes, its schema version, and the migrations from older versions.
 // A migration is a pure function from version N's data to N+1's; nothing here does I/O.
 
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 export interface StoredSlot {
   name: string;
@@ -65,6 +65,40 @@ export interface Note {
   createdAt: string;
 }
 
+/** A knowledge bin (fluid link): one answer borrowed from the cloud, fading with age and disuse. */
+export interface KnowledgeBin {
+  id: string;
+  /** Keywords of the question, for people reading `wulf fluid bins`. */
+  topic: string;
+  question: string;
+  answer: string;
+  lang: string;
+  /** The NLU model's sentence embedding of the question, when a model was loaded. */
+  embedding: number[] | null;
+  /** The provider that answered. */
+  source: string;
+  createdAt: string;
+  lastUsedAt: string;
+  uses: number;
+  /** Relevance at the last sweep or use, 1 when fresh; below the drop threshold the bin is removed. */
+  decay: number;
+}
+
+/** One request the fluid link made (or declined): what left the board, to whom, and what came back. */
+export interface FluidCall {
+  ts: string;
+  turnId: string;
+  /** Why the cloud was considered: an open question, an unsure parse, small talk. */
+  reason: string;
+  /** The text that was sent (the question only, never the memory); null when nothing was sent. */
+  sent: string | null;
+  provider: string | null;
+  outcome: 'cloud' | 'bin' | 'offline' | 'budget' | 'failed' | 'off';
+  tokens: number;
+  latencyMs: number;
+  binId?: string;
+}
+
 export interface StoredTimer {
   id: string;
   name: string | null;
@@ -82,12 +116,16 @@ export interface StoreData {
   messages: StoredMessage[];
   metrics: TurnMetric[];
   episodes: Episode[];
-  bins: unknown[];
+  bins: KnowledgeBin[];
   notes: Note[];
   snapshots: unknown[];
   lists: Record<string, ListItem[]>;
   timers: StoredTimer[];
   settings: { voiceEnabled: boolean; cloudMode?: 'off' | 'when_unsure' | 'always' };
+  /** The fluid link's requests, newest last (bounded), for `wulf fluid log`. */
+  fluidLog: FluidCall[];
+  /** Cloud use today (local date), against the daily budget. */
+  fluidUsage: { day: string; calls: number; tokens: number };
   /** Everything with seq ≤ throughSeq lives in the archive segments, not here. */
   archive: { throughSeq: number };
 }
@@ -106,6 +144,8 @@ export function freshData(): StoreData {
     lists: { shopping: [], todo: [] },
     timers: [],
     settings: { voiceEnabled: false },
+    fluidLog: [],
+    fluidUsage: { day: '', calls: 0, tokens: 0 },
     archive: { throughSeq: 0 },
   };
 }
@@ -129,6 +169,8 @@ const migrations: Migration[] = [
       settings: { ...base.settings, ...(v1.settings as object | undefined) },
     };
   },
+  // v2 → v3: typed knowledge bins (v2 never wrote any), the fluid link's log and daily usage.
+  (v2) => ({ ...v2, schemaVersion: 3, bins: [], fluidLog: [], fluidUsage: { day: '', calls: 0, tokens: 0 } }),
 ];
 
 /** Bring data of any older version up to STORE_SCHEMA_VERSION. */

@@ -8,7 +8,7 @@ import { Low } from 'lowdb';
 import type { Logger } from 'pino';
 import { AtomicJsonFile, StoreCorruptError } from './atomic-json-file.js';
 import { Archive, type ArchiveRecord } from './archive.js';
-import { freshData, migrate, STORE_SCHEMA_VERSION, type ListItem, type Note, type StoreData, type StoredMessage, type StoredSlot, type StoredTimer } from './schema.js';
+import { freshData, migrate, STORE_SCHEMA_VERSION, type FluidCall, type KnowledgeBin, type ListItem, type Note, type StoreData, type StoredMessage, type StoredSlot, type StoredTimer } from './schema.js';
 
 export const STORE_FILE = 'store.json';
 export const ARCHIVE_DIR = 'archive';
@@ -181,6 +181,46 @@ export class MemoryStore {
     if (this.db.data.timers.length === before) return false;
     await this.commit();
     return true;
+  }
+
+  /** Keep one more knowledge bin; beyond `max`, the least recently used go first. */
+  async addBin(bin: KnowledgeBin, max: number): Promise<void> {
+    const bins = this.db.data.bins;
+    bins.push(bin);
+    if (bins.length > max) {
+      bins.sort((a, b) => Date.parse(a.lastUsedAt) - Date.parse(b.lastUsedAt));
+      bins.splice(0, bins.length - max);
+    }
+    await this.commit();
+  }
+
+  /** A bin was used to answer: it is fresh again. */
+  async touchBin(id: string, now: Date): Promise<void> {
+    const bin = this.db.data.bins.find((b) => b.id === id);
+    if (!bin) return;
+    bin.lastUsedAt = now.toISOString();
+    bin.uses += 1;
+    bin.decay = 1;
+    await this.commit();
+  }
+
+  /** Apply a decay sweep: new relevance for the bins kept, removal of the rest. */
+  async sweepBins(relevance: Map<string, number>, dead: Set<string>): Promise<void> {
+    if (!dead.size && [...relevance].every(([id, r]) => this.db.data.bins.find((b) => b.id === id)?.decay === r)) return;
+    this.db.data.bins = this.db.data.bins.filter((b) => !dead.has(b.id));
+    for (const b of this.db.data.bins) b.decay = relevance.get(b.id) ?? b.decay;
+    await this.commit();
+  }
+
+  /** Log one fluid-link request (bounded history) and count what it used against today's budget. */
+  async recordFluidCall(call: FluidCall, day: string, used: { calls: number; tokens: number }): Promise<void> {
+    const d = this.db.data;
+    d.fluidLog.push(call);
+    if (d.fluidLog.length > 500) d.fluidLog.splice(0, d.fluidLog.length - 500);
+    if (d.fluidUsage.day !== day) d.fluidUsage = { day, calls: 0, tokens: 0 };
+    d.fluidUsage.calls += used.calls;
+    d.fluidUsage.tokens += used.tokens;
+    await this.commit();
   }
 
   /** `/clearmemory`: forget notes and knowledge bins; keep the conversation, lists and settings. */

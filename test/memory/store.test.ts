@@ -14,7 +14,7 @@ test('a new store is created with its schema version and survives reopening', as
   await store.recordTurn(turn('t1'));
   await store.setVoiceEnabled(true);
   const again = (await MemoryStore.open(dir, log)).store;
-  t.is(again.data.schemaVersion, 2);
+  t.is(again.data.schemaVersion, 3);
   t.is(again.data.messages.length, 2);
   t.true(again.data.settings.voiceEnabled);
 });
@@ -66,7 +66,7 @@ test('a failed write rejects the commit and is remembered for the health check',
   t.truthy(store.lastWriteError);
 });
 
-test('a v1 store is migrated to v2: messages get sequence numbers, new collections appear', async (t) => {
+test('a v1 store is migrated to the current version: messages get sequence numbers, new collections appear', async (t) => {
   const dir = await tempDir();
   const v1 = {
     schemaVersion: 1,
@@ -82,13 +82,34 @@ test('a v1 store is migrated to v2: messages get sequence numbers, new collectio
   await writeFile(path.join(dir, 'store.json'), JSON.stringify(v1));
   const { store, migratedFrom } = await MemoryStore.open(dir, log);
   t.is(migratedFrom, 1);
-  t.is(store.data.schemaVersion, 2);
+  t.is(store.data.schemaVersion, 3);
   t.deepEqual(store.data.messages.map((m) => m.seq), [1, 2]);
   t.is(store.data.nextSeq, 3);
   t.true(store.data.settings.voiceEnabled);
   t.deepEqual(store.data.lists, { shopping: [], todo: [] });
+  t.deepEqual(store.data.fluidLog, []);
+  t.deepEqual(store.data.fluidUsage, { day: '', calls: 0, tokens: 0 });
   const onDisk = JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8')) as { schemaVersion: number };
-  t.is(onDisk.schemaVersion, 2, 'the migration is written back');
+  t.is(onDisk.schemaVersion, 3, 'the migration is written back');
+});
+
+test('a v2 store gains the fluid link collections; its settings and notes are kept', async (t) => {
+  const dir = await tempDir();
+  const { store: first } = await MemoryStore.open(dir, log);
+  await first.addNote('the gate code is 4321', null);
+  await first.setCloudMode('always');
+  await first.flush();
+  const onDisk = JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8')) as Record<string, unknown>;
+  const v2: Record<string, unknown> = { ...onDisk, schemaVersion: 2, bins: [] };
+  delete v2.fluidLog;
+  delete v2.fluidUsage;
+  await writeFile(path.join(dir, 'store.json'), JSON.stringify(v2));
+  const { store, migratedFrom } = await MemoryStore.open(dir, log);
+  t.is(migratedFrom, 2);
+  t.is(store.data.notes[0]!.text, 'the gate code is 4321');
+  t.is(store.data.settings.cloudMode, 'always');
+  t.deepEqual(store.data.bins, []);
+  t.deepEqual(store.data.fluidUsage, { day: '', calls: 0, tokens: 0 });
 });
 
 test('old messages roll into archive segments: the live file stays bounded and nothing is lost', async (t) => {

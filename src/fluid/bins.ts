@@ -1,0 +1,66 @@
+// Knowledge bins: answers borrowed from the cloud that settle beside the local models, are used,
+// and fade. Relevance halves with every half-life of disuse and again with age; a recalled bin is
+// fresh again; a bin below the drop threshold, or older than the maximum age, is gone.
+import { randomUUID } from 'node:crypto';
+import type { FluidConfig } from '../config/index.js';
+import type { KnowledgeBin, MemoryStore } from '../memory/index.js';
+import { cosine } from '../tools/index.js';
+import { keywords, questionSimilarity } from './similarity.js';
+
+type BinOptions = FluidConfig['bins'];
+
+/** Relevance of a bin now: 1 when just used, halving per half-life unused, and with age (a slower clock). */
+export function relevance(bin: KnowledgeBin, now: number, o: BinOptions): number {
+  const age = now - Date.parse(bin.createdAt);
+  if (age >= o.maxAgeMs) return 0;
+  const idle = Math.max(0, now - Date.parse(bin.lastUsedAt));
+  return 0.5 ** (idle / o.halfLifeMs) * 0.5 ** (age / o.maxAgeMs);
+}
+
+export interface BinMatch {
+  bin: KnowledgeBin;
+  score: number;
+}
+
+export class KnowledgeBins {
+  constructor(private readonly store: MemoryStore, private readonly opts: BinOptions, private readonly now: () => number = Date.now) {}
+
+  /** Drop what has faded; record the others' relevance. */
+  async sweep(): Promise<number> {
+    const t = this.now();
+    const rel = new Map<string, number>();
+    const dead = new Set<string>();
+    for (const b of this.store.data.bins) {
+      const r = relevance(b, t, this.opts);
+      if (r < this.opts.dropBelow) dead.add(b.id);
+      else rel.set(b.id, Math.round(r * 1000) / 1000);
+    }
+    await this.store.sweepBins(rel, dead);
+    return dead.size;
+  }
+
+  /** The live bin that best answers this question in this language, if one is close enough. */
+  async find(question: string, lang: string, embedding: number[] | null): Promise<BinMatch | null> {
+    await this.sweep();
+    const q = keywords(question);
+    let best: BinMatch | null = null;
+    for (const bin of this.store.data.bins) {
+      if (bin.lang !== lang) continue;
+      let score = questionSimilarity(q, keywords(bin.question));
+      if (embedding && bin.embedding && bin.embedding.length === embedding.length) score = 0.85 * score + 0.15 * cosine(embedding, bin.embedding);
+      if (score >= this.opts.matchThreshold && (!best || score > best.score)) best = { bin, score };
+    }
+    if (best) await this.store.touchBin(best.bin.id, new Date(this.now()));
+    return best;
+  }
+
+  async learn(question: string, answer: string, lang: string, source: string, embedding: number[] | null): Promise<KnowledgeBin> {
+    const ts = new Date(this.now()).toISOString();
+    const bin: KnowledgeBin = { id: randomUUID(), topic: keywords(question).words.join(' ').slice(0, 120), question, answer, lang, embedding, source, createdAt: ts, lastUsedAt: ts, uses: 0, decay: 1 };
+    // A newer answer to the same question replaces the old one.
+    const same = this.store.data.bins.filter((b) => b.lang === lang && questionSimilarity(keywords(b.question), keywords(question)) >= 0.999);
+    if (same.length) await this.store.sweepBins(new Map(), new Set(same.map((b) => b.id)));
+    await this.store.addBin(bin, this.opts.max);
+    return bin;
+  }
+}
