@@ -11,6 +11,7 @@ import { registerDecommission } from './commands/decommission.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerNluCommands } from './commands/nlu.js';
 import { registerOtaCommands } from './commands/ota.js';
+import { registerFluidCommands } from './commands/fluid.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -128,6 +129,7 @@ function buildProgram(): Command {
   registerDecommission(program);
   registerModelCommands(program);
   registerNluCommands(program);
+  registerFluidCommands(program);
   registerOtaCommands(program);
   return program;
 }

@@ -99,6 +99,8 @@ export class ChatProvider {
       max_tokens: c.maxTokens,
       temperature: 0.3,
       stream: c.stream,
+      // xAI and OpenAI report a stream's token use when asked; LAN servers may reject the field.
+      ...(c.stream && c.kind !== 'lan' ? { stream_options: { include_usage: true } } : {}),
     });
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',

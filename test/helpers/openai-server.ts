@@ -18,7 +18,7 @@ export type Behaviour =
 export interface SeenRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
-  body: { model?: string; stream?: boolean; messages?: Array<{ role: string; content: string }> } | null;
+  body: { model?: string; stream?: boolean; stream_options?: { include_usage?: boolean }; messages?: Array<{ role: string; content: string }> } | null;
   raw: string;
 }
 
@@ -31,6 +31,7 @@ export class OpenAiServer {
   answerFor: (question: string) => string = (q) => `The answer to "${q}" is 42.`;
   private readonly sockets = new Set<Socket>();
   connections = 0;
+  private withUsage = false;
 
   private constructor(private readonly server: http.Server) {}
 
@@ -83,6 +84,7 @@ export class OpenAiServer {
       }
       const question = body.messages?.find((m) => m.role === 'user')?.content ?? '';
       const behaviour = this.script.shift() ?? this.fallback;
+      this.withUsage = body.stream_options?.include_usage === true;
       this.respond(behaviour, body.stream === true, this.answerFor(question), body.model ?? 'fake', res);
     });
   }
@@ -135,6 +137,8 @@ export class OpenAiServer {
       res.write(event({ content: w }, null));
     }
     res.write(event({}, 'stop'));
+    // OpenAI's stream_options.include_usage: one last chunk with no choices and the usage.
+    if (this.withUsage) res.write(`data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model, choices: [], usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 } })}\n\n`);
     res.end('data: [DONE]\n\n');
   }
 }
