@@ -133,7 +133,8 @@ const fluidSchema = z.strictObject({
       dropBelow: z.number().min(0.001).max(0.99).default(0.2),
       /** Similarity a question needs to be answered from a bin. */
       matchThreshold: z.number().min(0.1).max(1).default(0.7),
-      max: z.int().min(1).max(100_000).default(1000),
+      /** Most bins kept (each is rewritten with store.json: keep it modest on an SD card). */
+      max: z.int().min(1).max(100_000).default(500),
     })
     .prefault({}),
   failureLog: z

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { FluidConfig } from '../config/index.js';
 import type { KnowledgeBin, MemoryStore } from '../memory/index.js';
 import { cosine } from '../tools/index.js';
-import { keywords, questionSimilarity } from './similarity.js';
+import { keywords, questionSimilarity, type Keywords } from './similarity.js';
 
 type BinOptions = FluidConfig['bins'];
 
@@ -23,6 +23,9 @@ export interface BinMatch {
 }
 
 export class KnowledgeBins {
+  /** Keywords of each bin's question, computed once (bins never change their question). */
+  private readonly keys = new Map<string, Keywords>();
+
   constructor(private readonly store: MemoryStore, private readonly opts: BinOptions, private readonly now: () => number = Date.now) {}
 
   /** Drop what has faded; record the others' relevance. */
@@ -36,31 +39,45 @@ export class KnowledgeBins {
       else rel.set(b.id, Math.round(r * 1000) / 1000);
     }
     await this.store.sweepBins(rel, dead);
+    for (const id of dead) this.keys.delete(id);
+    if (this.keys.size > this.store.data.bins.length) for (const id of this.keys.keys()) if (!this.store.data.bins.some((b) => b.id === id)) this.keys.delete(id);
     return dead.size;
   }
 
-  /** The live bin that best answers this question in this language, if one is close enough. */
+  /**
+   * The live bin that best answers this question in this language, if one is close enough. The
+   * bin's refresh is written with the caller's next commit (the link records every answer).
+   */
   async find(question: string, lang: string, embedding: number[] | null): Promise<BinMatch | null> {
     await this.sweep();
     const q = keywords(question);
     let best: BinMatch | null = null;
     for (const bin of this.store.data.bins) {
       if (bin.lang !== lang) continue;
-      let score = questionSimilarity(q, keywords(bin.question));
+      let k = this.keys.get(bin.id);
+      if (!k) this.keys.set(bin.id, (k = keywords(bin.question)));
+      let score = questionSimilarity(q, k);
       if (embedding && bin.embedding && bin.embedding.length === embedding.length) score = 0.85 * score + 0.15 * cosine(embedding, bin.embedding);
       if (score >= this.opts.matchThreshold && (!best || score > best.score)) best = { bin, score };
     }
-    if (best) await this.store.touchBin(best.bin.id, new Date(this.now()));
+    if (best) await this.store.touchBin(best.bin.id, new Date(this.now()), { commit: false });
     return best;
   }
 
   async learn(question: string, answer: string, lang: string, source: string, embedding: number[] | null): Promise<KnowledgeBin> {
     const ts = new Date(this.now()).toISOString();
-    const bin: KnowledgeBin = { id: randomUUID(), topic: keywords(question).words.join(' ').slice(0, 120), question, answer, lang, embedding, source, createdAt: ts, lastUsedAt: ts, uses: 0, decay: 1 };
+    const bin: KnowledgeBin = { id: randomUUID(), topic: keywords(question).words.join(' ').slice(0, 120), question, answer, lang, embedding: compact(embedding), source, createdAt: ts, lastUsedAt: ts, uses: 0, decay: 1 };
     // A newer answer to the same question replaces the old one.
     const same = this.store.data.bins.filter((b) => b.lang === lang && questionSimilarity(keywords(b.question), keywords(question)) >= 0.999);
     if (same.length) await this.store.sweepBins(new Map(), new Set(same.map((b) => b.id)));
     await this.store.addBin(bin, this.opts.max);
     return bin;
   }
+}
+
+/** Unit length, three decimals: enough for a cosine, and a bin stays about 1 KB in store.json. */
+function compact(v: number[] | null): number[] | null {
+  if (!v?.length) return null;
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => Math.round((x / norm) * 1000) / 1000);
 }

@@ -194,21 +194,24 @@ export class MemoryStore {
     await this.commit();
   }
 
-  /** A bin was used to answer: it is fresh again. */
-  async touchBin(id: string, now: Date): Promise<void> {
+  /** A bin was used to answer: it is fresh again. `commit: false` leaves the write to the caller's next commit. */
+  async touchBin(id: string, now: Date, opts: { commit: boolean } = { commit: true }): Promise<void> {
     const bin = this.db.data.bins.find((b) => b.id === id);
     if (!bin) return;
     bin.lastUsedAt = now.toISOString();
     bin.uses += 1;
     bin.decay = 1;
-    await this.commit();
+    if (opts.commit) await this.commit();
   }
 
-  /** Apply a decay sweep: new relevance for the bins kept, removal of the rest. */
+  /**
+   * Apply a decay sweep: new relevance for the bins kept (in memory; written with the next commit,
+   * it is only a reading), removal of the rest (written now).
+   */
   async sweepBins(relevance: Map<string, number>, dead: Set<string>): Promise<void> {
-    if (!dead.size && [...relevance].every(([id, r]) => this.db.data.bins.find((b) => b.id === id)?.decay === r)) return;
-    this.db.data.bins = this.db.data.bins.filter((b) => !dead.has(b.id));
     for (const b of this.db.data.bins) b.decay = relevance.get(b.id) ?? b.decay;
+    if (!dead.size) return;
+    this.db.data.bins = this.db.data.bins.filter((b) => !dead.has(b.id));
     await this.commit();
   }
 

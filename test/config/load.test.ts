@@ -46,3 +46,13 @@ test('config path: flag, then WULF_CONFIG, then nothing', (t) => {
   t.is(resolveConfigPath(undefined, { WULF_CONFIG: '/b.json' }), '/b.json');
   t.is(resolveConfigPath(undefined, { CONFIGURATION_DIRECTORY: '/nonexistent-dir' }), null);
 });
+
+test('the cloud is off until a provider is configured; a bad provider is refused by its key path', (t) => {
+  const c = parseConfig({}, {}, null);
+  t.deepEqual(c.fluid.providers, []);
+  const err = t.throws(() => parseConfig({ fluid: { providers: [{ name: 'studio', kind: 'lan', model: 'm' }, { name: 'Bad Name', kind: 'xai', model: 'grok' }] } }, {}, null), { instanceOf: ConfigError });
+  t.regex(err!.message, /fluid\.providers\.0\.url: a lan provider needs a url/);
+  t.regex(err!.message, /fluid\.providers\.1\.name: must be 1–32 lowercase/);
+  const ok = parseConfig({ fluid: { providers: [{ name: 'grok', kind: 'xai', model: 'grok-3-mini' }] } }, {}, null);
+  t.like(ok.fluid.providers[0], { connectTimeoutMs: 2000, timeoutMs: 20_000, retries: 1, stream: true });
+});
