@@ -72,8 +72,9 @@ export class FluidLink {
     this.failures = new FailureLog(path.join(config.stateDir, 'failures'), this.opts.failureLog.maxBytes, this.opts.failureLog.keep, log);
   }
 
-  /** Sweep faded bins now and then (the sweep also runs before every lookup). */
+  /** Probe the providers (so the first question finds a verdict) and sweep faded bins now and then. */
   start(): void {
+    for (const p of this.providers) this.connectivity.warm(p.endpoint.host, p.endpoint.port);
     const every = Math.min(this.opts.bins.halfLifeMs, 3600_000);
     this.sweepTimer = setInterval(() => void this.bins.sweep().catch((err: unknown) => this.log.warn({ err }, 'bin sweep failed')), every);
     this.sweepTimer.unref();
@@ -119,9 +120,11 @@ export class FluidLink {
     const failures: FluidAnswer['failures'] = [];
     let sent = 0;
     let reachedAny = false;
-    for (const provider of this.providers) {
+    // Every provider's reachability at once: one deadline in all, not one per provider.
+    const reachable = await Promise.all(this.providers.map((p) => this.connectivity.reachable(p.endpoint.host, p.endpoint.port)));
+    for (const [i, provider] of this.providers.entries()) {
       const { host, port } = provider.endpoint;
-      if (!(await this.connectivity.reachable(host, port))) {
+      if (!reachable[i]) {
         failures.push({ provider: provider.name, failure: 'unreachable' });
         continue;
       }

@@ -28,7 +28,12 @@ export class Connectivity {
     const key = `${host}:${port}`;
     const v = this.verdicts.get(key);
     const age = v ? this.now() - v.at : Infinity;
-    if (v && age < (v.ok ? this.opts.okTtlMs : this.opts.failTtlMs)) return v.ok;
+    const ttl = v ? (v.ok ? this.opts.okTtlMs : this.opts.failTtlMs) : 0;
+    if (v && age < ttl) {
+      // Renew a verdict in its second half of life in the background, so a question rarely waits.
+      if (age > ttl / 2 && !this.inFlight.has(key)) void this.start(key, host, port);
+      return v.ok;
+    }
     const probe = this.inFlight.get(key) ?? this.start(key, host, port);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<boolean>((resolve) => {
@@ -39,6 +44,12 @@ export class Connectivity {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Probe now in the background (at start-up, so the first question finds a verdict). */
+  warm(host: string, port: number): void {
+    const key = `${host}:${port}`;
+    if (!this.inFlight.has(key)) void this.start(key, host, port);
   }
 
   /** What a real request learned: a success or a network-level failure settles the question. */
