@@ -235,6 +235,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Test hook: on SIGUSR2, block the event loop this long (0 = off). */
       freezeOnSigusr2Ms: z.int().min(0).max(600_000).default(0),
+      /** Test hook: at start, try to write a file at each of these paths and log what happened (sandbox tests). */
+      writeProbe: z.array(z.string().min(1)).max(32).default([]),
     })
     .prefault({}),
 });

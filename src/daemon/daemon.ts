@@ -2,6 +2,7 @@
 // where it stands, and tears everything down in reverse. The only module that wires others together.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ensureStateDir, loadConfig, type Config } from '../config/index.js';
@@ -70,6 +71,7 @@ export class Daemon {
     if (otherPid && otherPid !== process.pid) throw new Error(`another wulf daemon (pid ${otherPid}) uses ${config.stateDir}`);
     await writePidFile(config.stateDir);
     const { store } = await MemoryStore.open(config.stateDir, log.child({ mod: 'memory' }));
+    await writeProbe(config.debug.writeProbe, log);
     log.info({ file: store.file, messages: store.data.messages.length }, 'store open');
 
 
@@ -258,6 +260,19 @@ export class Daemon {
     await removePidFile(this.config.stateDir).catch((err: unknown) => this.log.warn({ err }, 'could not remove the pid file'));
     this.notifier.close();
     this.log.info('stopped');
+  }
+}
+
+/** Test hook (debug.writeProbe): try to write where the sandbox should say no, and log the answer. */
+async function writeProbe(paths: string[], log: Logger): Promise<void> {
+  for (const p of paths) {
+    try {
+      await writeFile(p, 'wulf write probe\n', { flag: 'wx' });
+      await rm(p, { force: true });
+      log.warn({ path: p, ok: true }, 'write probe');
+    } catch (err) {
+      log.info({ path: p, ok: false, code: (err as NodeJS.ErrnoException).code }, 'write probe');
+    }
   }
 }
 
