@@ -86,8 +86,13 @@ export async function backupMemory(stateDir: string, file: string): Promise<{ re
 /** The pid of a daemon running on this state dir, or null. */
 export async function runningDaemonPid(stateDir: string): Promise<number | null> {
   const text = await readFile(path.join(stateDir, PID_FILE), 'utf8').catch(() => null);
-  const pid = Number(text);
+  const [pidText, bootId] = (text ?? '').split('\n');
+  const pid = Number(pidText);
   if (!text || !Number.isInteger(pid) || pid <= 0) return null;
+  // Written before the last boot (a power cut): whatever runs under that pid now is not that daemon.
+  // (Under the unit's ProtectProc=invisible, another user's /proc entry cannot be read to tell.)
+  const currentBoot = await bootIdNow();
+  if (bootId && currentBoot && bootId !== currentBoot) return null;
   try {
     process.kill(pid, 0);
   } catch (err) {
@@ -101,7 +106,12 @@ export async function runningDaemonPid(stateDir: string): Promise<number | null>
 }
 
 export async function writePidFile(stateDir: string): Promise<void> {
-  await writeFile(path.join(stateDir, PID_FILE), String(process.pid));
+  await writeFile(path.join(stateDir, PID_FILE), `${process.pid}\n${(await bootIdNow()) ?? ''}\n`);
+}
+
+/** This boot's id (Linux); null where there is none. */
+async function bootIdNow(): Promise<string | null> {
+  return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim() || null;
 }
 
 export async function removePidFile(stateDir: string): Promise<void> {

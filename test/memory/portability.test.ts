@@ -1,9 +1,10 @@
 // Memory out and back in, through the real CLI against a real daemon's state dir.
 import test from 'ava';
+import { spawn } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import { MemoryStore, type TurnRecord } from '../../src/memory/index.js';
+import { MemoryStore, PID_FILE, runningDaemonPid, writePidFile, type TurnRecord } from '../../src/memory/index.js';
 import { DaemonProcess } from '../helpers/daemon-process.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { runCli } from '../helpers/cli.js';
@@ -100,4 +101,17 @@ test('with a daemon running: export and backup work read-only, restore is refuse
   t.is((await daemon.waitExit(10_000)).code, 0);
   t.false((await readdir(daemon.stateDir)).includes('wulf.pid'), 'pid file removed on a clean stop');
   t.is((await runCli(['memory', 'restore', backup], env)).code, 0);
+});
+
+test('a pid file from before the last boot does not count, whatever runs under that pid now (power cuts)', async (t) => {
+  const dir = await tempDir();
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)', 'wulf'], { stdio: 'ignore' });
+  t.teardown(() => child.kill('SIGKILL'));
+  const boot = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+  await writeFile(path.join(dir, PID_FILE), `${child.pid}\n${boot}\n`);
+  t.is(await runningDaemonPid(dir), child.pid!, 'this boot, a live wulf: running');
+  await writeFile(path.join(dir, PID_FILE), `${child.pid}\n00000000-0000-0000-0000-000000000000\n`);
+  t.is(await runningDaemonPid(dir), null, 'another boot: stale');
+  await writePidFile(dir);
+  t.is((await readFile(path.join(dir, PID_FILE), 'utf8')).split('\n')[1], boot, 'the pid file records the boot');
 });
