@@ -197,6 +197,53 @@ program
   });
 
 program
+  .command('enroll')
+  .description("a new board's settings (device id, broker, language, cloud mode, this fleet's trusted key) as the JSON that provisioning/install.sh --settings reads, and a first boot reads from the boot partition (wulf.json)")
+  .requiredOption('--device-id <id>', 'the new board\'s device id')
+  .requiredOption('--broker <url>', 'MQTT broker URL as the board will reach it')
+  .option('--key <file>', 'the fleet signing key (its public half is what boards trust)')
+  .option('--pub <file>', 'or the public key itself')
+  .option('--mqtt-user <user>', 'broker user name')
+  .option('--mqtt-password <password>', 'broker password (it ends up in a root-only file on the board)')
+  .option('--language <lang>', 'en or fr')
+  .option('--cloud-mode <mode>', 'off, when_unsure or always')
+  .option('--out <file>', 'write it here (e.g. the SD card: /media/$USER/bootfs/wulf.json) instead of stdout')
+  .action(async (f: { deviceId: string; broker: string; key?: string; pub?: string; mqttUser?: string; mqttPassword?: string; language?: string; cloudMode?: string; out?: string }) => {
+    const problems: string[] = [];
+    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(f.deviceId)) problems.push('--device-id: lowercase letters, digits, "-" or "_" (max 64)');
+    if (!/^(mqtts?|wss?):\/\/[^\s]+$/.test(f.broker)) problems.push('--broker: an mqtt://, mqtts://, ws:// or wss:// URL');
+    if (f.language && !['en', 'fr'].includes(f.language)) problems.push('--language: en or fr');
+    if (f.cloudMode && !['off', 'when_unsure', 'always'].includes(f.cloudMode)) problems.push('--cloud-mode: off, when_unsure or always');
+    if (!f.key === !f.pub) problems.push('give exactly one of --key (the fleet signing key) or --pub (its public key)');
+    if (problems.length) {
+      process.stderr.write(`wulf-ota: ${problems.join('\n')}\n`);
+      process.exit(2);
+    }
+    let pem: string;
+    try {
+      const key = f.key ? createPublicKey(createPrivateKey(await readFile(f.key, 'utf8'))) : createPublicKey(await readFile(f.pub!, 'utf8'));
+      if (key.asymmetricKeyType !== 'ed25519') throw new Error(`an ${key.asymmetricKeyType} key, not ed25519`);
+      pem = key.export({ format: 'pem', type: 'spki' }) as string;
+    } catch (err) {
+      process.stderr.write(`wulf-ota: ${f.key ?? f.pub}: not a usable ed25519 key (${(err as Error).message})\n`);
+      process.exit(1);
+    }
+    const settings = {
+      deviceId: f.deviceId,
+      broker: f.broker,
+      ...(f.mqttUser ? { mqttUsername: f.mqttUser } : {}),
+      ...(f.mqttPassword ? { mqttPassword: f.mqttPassword } : {}),
+      ...(f.language ? { language: f.language } : {}),
+      ...(f.cloudMode ? { cloudMode: f.cloudMode } : {}),
+      trustedKeys: [pem],
+    };
+    const body = `${JSON.stringify(settings, null, 2)}\n`;
+    if (!f.out) return void process.stdout.write(body);
+    await writeFile(f.out, body, { mode: 0o600 });
+    process.stderr.write(`wrote ${f.out} (key id ${keyId(createPublicKey(pem))}). On the board: sudo ./install.sh --release wulf-<version>.tar.gz --settings ${path.basename(f.out)}, or leave it on the boot partition as wulf.json for the first boot.\n`);
+  });
+
+program
   .command('serve <dir>')
   .description('serve bundles over HTTP with range requests (for --via http pushes from another machine)')
   .option('--port <port>', 'port', (v) => Number(v), 8080)
