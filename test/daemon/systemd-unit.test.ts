@@ -40,3 +40,10 @@ test('the unit is Type=notify with the watchdog, a dedicated user and hardening'
     t.true(unit.split('\n').includes(line), line);
   }
 });
+
+test('systemd-analyze security (offline) rates the unit at most 3.0 exposure', async (t) => {
+  const out = await new Promise<string>((resolve) => execFile('systemd-analyze', ['security', '--offline=true', '--no-pager', unitPath], (_err, stdout, stderr) => resolve(stdout + stderr)));
+  const score = Number(/Overall exposure level for wulf\.service: ([\d.]+)/.exec(out)?.[1]);
+  t.false(Number.isNaN(score), out.slice(-400));
+  t.true(score <= 3.0, `exposure ${score}`);
+});
