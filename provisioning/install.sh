@@ -212,8 +212,12 @@ firstboot() {
     settings_file="$f"
     start=0 # wulf.service starts after this unit
     NODE="$(sed -n 's/^ExecStart=\(\/[^ ]*\) .*/\1/p' "$UNIT_DIR/wulf.service.d/10-node.conf" | tail -1)"
-    local ok=0
-    configure && ok=1
+    local ok=0 out
+    # Not `configure`: a refusal must not exit before the file is removed.
+    if out="$("$NODE" "$PREFIX/provisioning/settings.mjs" --etc "$ETC" --prefix "$PREFIX" --settings "$f")"; then
+      ok=1
+      [ -n "$out" ] && while IFS= read -r line; do changed+=("$line"); done <<< "$out"
+    fi
     # It holds credentials: overwrite, then remove, whether or not it applied.
     dd if=/dev/zero of="$f" bs=1 count="$(stat -c %s "$f")" conv=notrunc status=none 2>/dev/null || true
     rm -f "$f"
