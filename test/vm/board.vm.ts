@@ -4,7 +4,7 @@
 // during store writes and OTA installs, the sandbox, first-boot settings, idempotence, uninstall.
 // `npm run test:vm` (root, qemu-system-x86, debootstrap: installed by .ci/setup).
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
@@ -98,6 +98,8 @@ test.after.always(async () => {
   await rig?.broker?.stop();
   if (rig?.timings) process.stderr.write(`[vm] timings (s): ${JSON.stringify(rig.timings)}\n`);
   if (rig?.work) await writeFile(path.join(repoRoot, 'var/vm-timings.json'), `${JSON.stringify(rig.timings, null, 2)}\n`).catch(() => undefined);
+  // The overlay, payload disk and release are large: keep them only when asked (WULF_VM_KEEP=1).
+  if (rig?.work && !process.env.WULF_VM_KEEP) await rm(rig.work, { recursive: true, force: true });
 });
 
 test('install.sh installs and starts the service; it is active only after READY=1, shows its STATUS=, and answers the host', async (t) => {
