@@ -234,7 +234,7 @@ test('power cuts at 10 moments (store writes, OTA phases, start-up, idle): the s
     }, 180_000, `OTA phase ${phase}`);
   };
   const moments: Array<{ name: string; act: () => Promise<(() => void) | void> }> = [
-    ...[200, 700, 1500, 3000].map((ms) => ({ name: `store writes, cut after ${ms} ms`, act: async () => { void flood(30, `w${ms}`); await new Promise((r) => setTimeout(r, ms)); } })),
+    ...[200, 700, 1500, 3000].map((ms) => ({ name: `store writes, cut after ${ms} ms`, act: async () => { void flood(20, `w${ms}`); await new Promise((r) => setTimeout(r, ms)); } })),
     ...['downloading', 'verifying', 'staging', 'probation'].map((phase) => ({
       name: `OTA install, cut at ${phase}`,
       act: async () => {

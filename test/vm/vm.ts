@@ -159,7 +159,8 @@ export class Vm {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await new Promise((r) => setTimeout(r, 1000));
-      const r = await this.exec('cat /proc/sys/kernel/random/boot_id', { check: false, timeoutMs: 10_000 }).catch(() => null);
+      // Short connect timeout: while the guest boots, qemu's port forward holds a connection open unanswered.
+      const r = await this.exec('cat /proc/sys/kernel/random/boot_id', { check: false, timeoutMs: 10_000, connectTimeoutS: 3 }).catch(() => null);
       if (r?.code === 0 && r.stdout.trim() !== before) break;
       if (Date.now() > deadline) throw new Error(`the VM did not boot again within ${timeoutMs} ms; console: ${(await this.consoleTail()).slice(-2000)}`);
     }
@@ -191,7 +192,7 @@ export class Vm {
   private async waitSsh(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const r = await this.exec('true', { check: false, timeoutMs: 15_000 }).catch(() => null);
+      const r = await this.exec('true', { check: false, timeoutMs: 15_000, connectTimeoutS: 3 }).catch(() => null);
       if (r?.code === 0) return;
       if (this.proc?.exitCode !== null) throw new Error(`qemu is not running (exit ${this.proc?.exitCode}); console: ${(await this.consoleTail()).slice(-2000)}`);
       if (Date.now() > deadline) throw new Error(`no SSH within ${timeoutMs} ms; console: ${(await this.consoleTail()).slice(-2000)}`);
@@ -204,9 +205,9 @@ export class Vm {
   }
 
   /** Run a shell command in the guest as root. Rejects on a non-zero exit unless check is false. */
-  async exec(command: string, opts: { check?: boolean; timeoutMs?: number } = {}): Promise<ExecResult> {
+  async exec(command: string, opts: { check?: boolean; timeoutMs?: number; connectTimeoutS?: number } = {}): Promise<ExecResult> {
     await chmod(this.base.key, 0o600);
-    const args = ['-i', this.base.key, '-p', String(this.sshPort), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', '-o', 'BatchMode=yes', 'root@127.0.0.1', command];
+    const args = ['-i', this.base.key, '-p', String(this.sshPort), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', `ConnectTimeout=${opts.connectTimeoutS ?? 10}`, '-o', 'BatchMode=yes', 'root@127.0.0.1', command];
     const r = await new Promise<ExecResult>((resolve) => {
       execFile('ssh', args, { timeout: opts.timeoutMs ?? 300_000, maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 255) : 0;
