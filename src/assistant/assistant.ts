@@ -6,7 +6,7 @@ import type { Config, RoutineConfig } from '../config/index.js';
 import { foldText, type MemoryStore } from '../memory/index.js';
 import type { InputError, ReplyPayload } from '../mqtt/index.js';
 import type { Understander, Understanding } from '../nlu/index.js';
-import type { FluidLink, FluidReason } from '../fluid/index.js';
+import type { FluidBudget, FluidLink, FluidReason } from '../fluid/index.js';
 import { cosine, ToolRefusal, type PreparedCall, type ToolContext, type ToolRegistry, type ToolResult } from '../tools/index.js';
 import { plan, type PlannedCall } from './plan.js';
 import { formatDuration, replies, type Lang } from './replies.js';
@@ -31,7 +31,7 @@ export interface StatusSnapshot {
   memory: { messages: number; bytes: number; file: string };
   models: Array<{ name: string; version: string }>;
   voice: { enabled: boolean; available: boolean };
-  cloud?: { mode: string; providers: Array<{ name: string; circuit: string }>; bins: number; calls: number; callsPerDay: number; tokens: number; tokensPerDay: number };
+  cloud?: FluidBudget & { mode: string; providers: Array<{ name: string; circuit: string }>; bins: number };
   rssBytes: number;
   node: string;
 }
@@ -156,10 +156,8 @@ export class Assistant {
         return { ...out, text: replies.fromCloud[lang](a.text!, a.provider!), source: 'cloud' };
       case 'bin':
         return { ...out, text: replies.fromBin[lang](a.text!, a.provider!, a.learnedAt!), source: 'memory' };
-      case 'budget': {
-        const b = fluid.budget;
-        return { ...out, text: replies.cloudBudget[lang](b), source: 'local' };
-      }
+      case 'budget':
+        return { ...out, text: replies.cloudBudget[lang](fluid.budget), source: 'local' };
       case 'off':
         return { ...out, text: replies.cloudOff[lang], source: 'local' };
       case 'offline':

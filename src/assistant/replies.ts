@@ -1,4 +1,5 @@
 // Every sentence the assistant says in this skeleton, per language. No logic here.
+import type { FluidBudget } from '../fluid/index.js';
 export type Lang = 'en' | 'fr';
 
 export const replies = {
@@ -36,8 +37,8 @@ export const replies = {
     fr: 'Le cloud est désactivé sur cette carte, et je n’ai rien gardé à ce sujet.',
   },
   cloudBudget: {
-    en: (b: CloudBudget) => `Today's cloud budget is used up (${b.calls}/${b.callsPerDay} calls, ${b.tokens}/${b.tokensPerDay} tokens). Ask me again tomorrow.`,
-    fr: (b: CloudBudget) => `Le budget cloud du jour est épuisé (${b.calls}/${b.callsPerDay} appels, ${b.tokens}/${b.tokensPerDay} jetons). Redemandez-moi demain.`,
+    en: (b: FluidBudget) => `Today's cloud budget is used up (${b.calls}/${b.callsPerDay} calls, ${b.tokens}/${b.tokensPerDay} tokens). Ask me again tomorrow.`,
+    fr: (b: FluidBudget) => `Le budget cloud du jour est épuisé (${b.calls}/${b.callsPerDay} appels, ${b.tokens}/${b.tokensPerDay} jetons). Redemandez-moi demain.`,
   },
   cloudFailed: {
     en: (providers: string[]) => `The cloud did not answer (${providers.join(', ')} failed), and I have nothing saved about that. Try again later.`,
@@ -70,13 +71,6 @@ export const replies = {
     fr: (cmd: string) => `Commande inconnue ${cmd}. Essayez /help.`,
   },
 } as const;
-
-export interface CloudBudget {
-  calls: number;
-  callsPerDay: number;
-  tokens: number;
-  tokensPerDay: number;
-}
 
 export interface StatusLine {
   uptime: string;

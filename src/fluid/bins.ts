@@ -39,9 +39,18 @@ export class KnowledgeBins {
       else rel.set(b.id, Math.round(r * 1000) / 1000);
     }
     await this.store.sweepBins(rel, dead);
-    for (const id of dead) this.keys.delete(id);
-    if (this.keys.size > this.store.data.bins.length) for (const id of this.keys.keys()) if (!this.store.data.bins.some((b) => b.id === id)) this.keys.delete(id);
+    // Bins also leave by /clearmemory and the size cap: forget the keywords of any bin gone.
+    if (this.keys.size > this.store.data.bins.length) {
+      const live = new Set(this.store.data.bins.map((b) => b.id));
+      for (const id of this.keys.keys()) if (!live.has(id)) this.keys.delete(id);
+    }
     return dead.size;
+  }
+
+  private keysOf(bin: KnowledgeBin): Keywords {
+    let k = this.keys.get(bin.id);
+    if (!k) this.keys.set(bin.id, (k = keywords(bin.question)));
+    return k;
   }
 
   /**
@@ -54,9 +63,7 @@ export class KnowledgeBins {
     let best: BinMatch | null = null;
     for (const bin of this.store.data.bins) {
       if (bin.lang !== lang) continue;
-      let k = this.keys.get(bin.id);
-      if (!k) this.keys.set(bin.id, (k = keywords(bin.question)));
-      let score = questionSimilarity(q, k);
+      let score = questionSimilarity(q, this.keysOf(bin));
       if (embedding && bin.embedding && bin.embedding.length === embedding.length) score = 0.85 * score + 0.15 * cosine(embedding, bin.embedding);
       if (score >= this.opts.matchThreshold && (!best || score > best.score)) best = { bin, score };
     }
@@ -66,9 +73,10 @@ export class KnowledgeBins {
 
   async learn(question: string, answer: string, lang: string, source: string, embedding: number[] | null): Promise<KnowledgeBin> {
     const ts = new Date(this.now()).toISOString();
-    const bin: KnowledgeBin = { id: randomUUID(), topic: keywords(question).words.join(' ').slice(0, 120), question, answer, lang, embedding: compact(embedding), source, createdAt: ts, lastUsedAt: ts, uses: 0, decay: 1 };
+    const k = keywords(question);
+    const bin: KnowledgeBin = { id: randomUUID(), topic: k.words.join(' ').slice(0, 120), question, answer, lang, embedding: compact(embedding), source, createdAt: ts, lastUsedAt: ts, uses: 0, decay: 1 };
     // A newer answer to the same question replaces the old one.
-    const same = this.store.data.bins.filter((b) => b.lang === lang && questionSimilarity(keywords(b.question), keywords(question)) >= 0.999);
+    const same = this.store.data.bins.filter((b) => b.lang === lang && questionSimilarity(this.keysOf(b), k) >= 0.999);
     if (same.length) await this.store.sweepBins(new Map(), new Set(same.map((b) => b.id)));
     await this.store.addBin(bin, this.opts.max);
     return bin;

@@ -29,6 +29,14 @@ export interface FluidQuestion {
 
 export type FluidOutcome = FluidCall['outcome'];
 
+/** Today's cloud use against the daily budget. */
+export interface FluidBudget {
+  calls: number;
+  callsPerDay: number;
+  tokens: number;
+  tokensPerDay: number;
+}
+
 export interface FluidAnswer {
   outcome: FluidOutcome;
   /** The answer, for `cloud` and `bin`. */
@@ -104,22 +112,18 @@ export class FluidLink {
   async answer(q: FluidQuestion): Promise<FluidAnswer> {
     const started = performance.now();
     const elapsed = (): number => Math.round((performance.now() - started) * 100) / 100;
+    const none = { text: null, provider: null, failures: [], tokens: 0 };
     const found = await this.bins.find(q.question, q.lang, q.embedding ?? null);
     if (found) {
-      const a: FluidAnswer = { outcome: 'bin', text: found.bin.answer, provider: found.bin.source, learnedAt: found.bin.createdAt, binId: found.bin.id, failures: [], tokens: 0, latencyMs: elapsed() };
-      await this.record(q, a, null, 0);
-      return a;
+      return this.finish(q, { outcome: 'bin', text: found.bin.answer, provider: found.bin.source, learnedAt: found.bin.createdAt, binId: found.bin.id, failures: [], tokens: 0, latencyMs: elapsed() }, 0);
     }
-    if (!this.allows(q.reason)) return this.finish(q, { outcome: 'off', text: null, provider: null, failures: [], tokens: 0, latencyMs: elapsed() }, null, 0);
+    if (!this.allows(q.reason)) return this.finish(q, { outcome: 'off', ...none, latencyMs: elapsed() }, 0);
     const usage = this.usageToday();
     const b = this.opts.budget;
-    if (usage.calls >= b.callsPerDay || usage.tokens >= b.tokensPerDay) {
-      return this.finish(q, { outcome: 'budget', text: null, provider: null, failures: [], tokens: 0, latencyMs: elapsed() }, null, 0);
-    }
+    if (usage.calls >= b.callsPerDay || usage.tokens >= b.tokensPerDay) return this.finish(q, { outcome: 'budget', ...none, latencyMs: elapsed() }, 0);
 
     const failures: FluidAnswer['failures'] = [];
-    let sent = 0;
-    let reachedAny = false;
+    let sent = 0; // requests that reached a provider
     // Every provider's reachability at once: one deadline in all, not one per provider.
     const reachable = await Promise.all(this.providers.map((p) => this.connectivity.reachable(p.endpoint.host, p.endpoint.port)));
     for (const [i, provider] of this.providers.entries()) {
@@ -135,35 +139,42 @@ export class FluidLink {
           break;
         }
         const t0 = performance.now();
-        sent += 1;
-        try {
-          const answer = await provider.complete({ system: systemPrompt(q.lang), user: q.question, ...(q.onDelta ? { onDelta: q.onDelta } : {}) });
+        const result = await this.ask(provider, q);
+        if (!(result instanceof ProviderError)) {
+          sent += 1;
           breaker.success();
           this.connectivity.note(host, port, true);
-          const text = tidy(answer.text, this.opts.maxAnswerChars);
-          if (!text) throw new ProviderError('malformed', `${provider.name}: empty answer`);
-          const bin = await this.bins.learn(q.question, text, q.lang, provider.name, q.embedding ?? null);
-          return await this.finish(q, { outcome: 'cloud', text, provider: provider.name, binId: bin.id, failures, tokens: answer.tokens, latencyMs: elapsed() }, provider.name, sent);
-        } catch (err) {
-          const e = err instanceof ProviderError ? err : new ProviderError('malformed', `${provider.name}: ${(err as Error).message}`);
-          breaker.failure();
-          const latencyMs = Math.round(performance.now() - t0);
-          failures.push({ provider: provider.name, failure: e.failure });
-          void this.failures.append({ ts: new Date(this.now()).toISOString(), provider: provider.name, failure: e.failure, status: e.status, latencyMs, attempt });
-          this.log.warn({ provider: provider.name, failure: e.failure, status: e.status, latencyMs, attempt, breaker: breaker.state }, 'cloud provider failed');
-          if (UNREACHABLE.has(e.failure)) {
-            this.connectivity.note(host, port, false);
-            sent -= 1; // nothing reached the provider
-            break;
-          }
-          reachedAny = true;
-          if (!e.isRetryable || attempt === provider.config.retries) break;
-          await sleep(backoffMs(attempt, e.retryAfterS));
+          // Outside the provider's account: a store that cannot write is not the provider's failure.
+          const bin = await this.bins.learn(q.question, result.text, q.lang, provider.name, q.embedding ?? null);
+          return this.finish(q, { outcome: 'cloud', text: result.text, provider: provider.name, binId: bin.id, failures, tokens: result.tokens, latencyMs: elapsed() }, sent);
         }
+        const e = result;
+        breaker.failure();
+        const latencyMs = Math.round(performance.now() - t0);
+        failures.push({ provider: provider.name, failure: e.failure });
+        void this.failures.append({ ts: new Date(this.now()).toISOString(), provider: provider.name, failure: e.failure, status: e.status, latencyMs, attempt });
+        this.log.warn({ provider: provider.name, failure: e.failure, status: e.status, latencyMs, attempt, breaker: breaker.state }, 'cloud provider failed');
+        if (UNREACHABLE.has(e.failure)) {
+          this.connectivity.note(host, port, false);
+          break;
+        }
+        sent += 1;
+        if (!e.isRetryable || attempt === provider.config.retries) break;
+        await sleep(backoffMs(attempt, e.retryAfterS));
       }
     }
-    const outcome: FluidOutcome = reachedAny ? 'failed' : 'offline';
-    return this.finish(q, { outcome, text: null, provider: null, failures, tokens: 0, latencyMs: elapsed() }, null, sent);
+    return this.finish(q, { outcome: sent > 0 ? 'failed' : 'offline', ...none, failures, latencyMs: elapsed() }, sent);
+  }
+
+  /** One request to one provider: a tidy, non-empty answer, or the ProviderError saying why not. */
+  private async ask(provider: ChatProvider, q: FluidQuestion): Promise<{ text: string; tokens: number } | ProviderError> {
+    try {
+      const answer = await provider.complete({ system: systemPrompt(q.lang), user: q.question, ...(q.onDelta ? { onDelta: q.onDelta } : {}) });
+      const text = tidy(answer.text, this.opts.maxAnswerChars);
+      return text ? { text, tokens: answer.tokens } : new ProviderError('malformed', `${provider.name}: empty answer`);
+    } catch (err) {
+      return err instanceof ProviderError ? err : new ProviderError('malformed', `${provider.name}: ${(err as Error).message}`);
+    }
   }
 
   private usageToday(): { calls: number; tokens: number } {
@@ -171,21 +182,18 @@ export class FluidLink {
     return u.day === localDay(this.now()) ? u : { calls: 0, tokens: 0 };
   }
 
-  private async finish(q: FluidQuestion, a: FluidAnswer, provider: string | null, sent: number): Promise<FluidAnswer> {
-    await this.record(q, { ...a, provider: provider ?? a.provider }, sent > 0 ? q.question : null, sent);
+  /** Log the request (what was sent, if anything) and count it against today's budget. */
+  private async finish(q: FluidQuestion, a: FluidAnswer, sent: number): Promise<FluidAnswer> {
+    const call: FluidCall = {
+      ts: new Date(this.now()).toISOString(), turnId: q.turnId, reason: q.reason, sent: sent > 0 ? q.question : null, provider: a.provider, outcome: a.outcome,
+      tokens: a.tokens, latencyMs: a.latencyMs, ...(a.binId ? { binId: a.binId } : {}),
+    };
+    await this.store.recordFluidCall(call, localDay(this.now()), { calls: sent, tokens: a.tokens });
     return a;
   }
 
-  private async record(q: FluidQuestion, a: FluidAnswer, sentText: string | null, calls: number): Promise<void> {
-    const call: FluidCall = {
-      ts: new Date(this.now()).toISOString(), turnId: q.turnId, reason: q.reason, sent: sentText, provider: a.provider, outcome: a.outcome,
-      tokens: a.tokens, latencyMs: a.latencyMs, ...(a.binId ? { binId: a.binId } : {}),
-    };
-    await this.store.recordFluidCall(call, localDay(this.now()), { calls, tokens: a.tokens });
-  }
-
   /** Budget left today, for status and replies. */
-  get budget(): { callsPerDay: number; tokensPerDay: number; calls: number; tokens: number } {
+  get budget(): FluidBudget {
     return { ...this.opts.budget, ...this.usageToday() };
   }
 }
