@@ -9,6 +9,7 @@ import { buildBundle, BundleError, keyId, loadPublicKey, verifyBundle, type Mani
 import { createReadStream } from 'node:fs';
 import { MultiBar, Presets } from 'cli-progress';
 import { BrokerUnreachable, connectClient } from '../src/mqtt/index.js';
+import { configSchema } from '../src/config/index.js';
 import { onlineDevices, pushToDevice, serveFiles } from './push.js';
 
 const program = new Command('wulf-ota').description('build, sign and verify Wulf model.bin bundles').showHelpAfterError();
@@ -209,11 +210,11 @@ program
   .option('--cloud-mode <mode>', 'off, when_unsure or always')
   .option('--out <file>', 'write it here (e.g. the SD card: /media/$USER/bootfs/wulf.json) instead of stdout')
   .action(async (f: { deviceId: string; broker: string; key?: string; pub?: string; mqttUser?: string; mqttPassword?: string; language?: string; cloudMode?: string; out?: string }) => {
-    const problems: string[] = [];
-    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(f.deviceId)) problems.push('--device-id: lowercase letters, digits, "-" or "_" (max 64)');
-    if (!/^(mqtts?|wss?):\/\/[^\s]+$/.test(f.broker)) problems.push('--broker: an mqtt://, mqtts://, ws:// or wss:// URL');
-    if (f.language && !['en', 'fr'].includes(f.language)) problems.push('--language: en or fr');
-    if (f.cloudMode && !['off', 'when_unsure', 'always'].includes(f.cloudMode)) problems.push('--cloud-mode: off, when_unsure or always');
+    // Checked by the board's own config schema, so enroll never writes what install.sh would refuse.
+    const candidate = { deviceId: f.deviceId, mqtt: { url: f.broker }, ...(f.language ? { language: f.language } : {}), ...(f.cloudMode ? { fluid: { mode: f.cloudMode } } : {}) };
+    const flagOf: Record<string, string> = { deviceId: '--device-id', 'mqtt.url': '--broker', language: '--language', 'fluid.mode': '--cloud-mode' };
+    const parsed = configSchema.safeParse(candidate);
+    const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${flagOf[i.path.join('.')] ?? i.path.join('.')}: ${i.message}`);
     if (!f.key === !f.pub) problems.push('give exactly one of --key (the fleet signing key) or --pub (its public key)');
     if (problems.length) {
       process.stderr.write(`wulf-ota: ${problems.join('\n')}\n`);
