@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import test from 'ava';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Recorder } from '../helpers/mqtt-client.js';
-import { cliPath, repoRoot, tempDir } from '../helpers/paths.js';
+import { repoRoot, tempDir } from '../helpers/paths.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { nodeTarball, payloadDisk, Vm } from './vm.js';
 
 const run = promisify(execFile);
@@ -33,12 +34,8 @@ function mark(name: string, since: number): void {
 }
 
 /** `wulf` on the host, talking to the board through the broker. */
-async function hostWulf(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { timeout: timeoutMs, env: { ...process.env, WULF_MQTT_URL: rig.broker.url, WULF_DEVICE_ID: DEVICE } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function hostWulf(args: string[], timeoutMs = 60_000): Promise<CliResult> {
+  return runCli(args, { WULF_MQTT_URL: rig.broker.url, WULF_DEVICE_ID: DEVICE }, timeoutMs);
 }
 
 async function askBoard(text: string, timeoutMs = 60_000): Promise<{ text: string; intent: string | null }> {
