@@ -1,7 +1,9 @@
-// `npm run models:neurolite [-- --data PATH --out DIR --epochs N --preset P --version V]`:
-// the whole NeuroLite pipeline. Without --data it generates the default French/English corpus;
-// then train.py (PyTorch) → export.ts (float32 + int8 .tflite) → evaluation of the int8 model
-// with the board's own runtime on the test split → report.json and manifest.json in --out.
+// `npm run models:neurolite [-- --data PATH --out DIR --epochs N --preset P --version V --from-run RUN]`:
+// the whole NeuroLite pipeline. Without --out it rebuilds the committed default: the French/English
+// corpus (make_data.py, SHIPPED_MAKE_DATA_ARGS) → train.py (SHIPPED_TRAIN_ARGS) → package.py →
+// export.ts (float32 + int8 .tflite) → evaluation of the int8 model with the board's own runtime on
+// the test split → report.json and manifest.json in firmware-models/dist/neurolite-tiny.
+// With --out DIR it trains on --data (either format) with the recipe defaults and leaves the same in DIR.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -43,32 +45,54 @@ async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(await readFile(file)).digest('hex');
 }
 
+/** The settings the committed default was made with (the manifest's `commands` records them too). */
+export const SHIPPED_MAKE_DATA_ARGS = ['--seed', '2611', '--per-template', '40'];
+export const SHIPPED_TRAIN_ARGS = ['--preset', 'tiny', '--epochs=6', '--batch_size=128', '--lr=4e-3', '--eval_every=2', '--shift_max=3', '--token_drop=0.05', '--label_smoothing=0.1', '--feature_dim=2048', '--threads=1'];
+
+type Metrics = { intent_accuracy: number; slot_f1: number; exact_match: number };
+const metricsOf = (r: EvalResult['overall']): Metrics => ({ intent_accuracy: round4(r.intentAccuracy), slot_f1: round4(r.slotF1), exact_match: round4(r.exactMatch) });
+const round4 = (v: number): number => Number(v.toFixed(4));
+
 async function main(args: string[]): Promise<void> {
   if (!existsSync(python)) throw new Error(`${python} is missing: run bash .ci/setup-python-train.sh first`);
+  const shipping = flag(args, 'out') === undefined;
   const out = path.resolve(flag(args, 'out') ?? path.join(repoRoot, 'firmware-models/dist/neurolite-tiny'));
   let data = flag(args, 'data');
+  const makeDataArgs = shipping ? SHIPPED_MAKE_DATA_ARGS : [];
   if (!data) {
     data = await mkdtemp(path.join(os.tmpdir(), 'neurolite-data-'));
-    await run(python, [path.join(recipeDir, 'make_data.py'), '--out', data]);
+    await run(python, [path.join(recipeDir, 'make_data.py'), '--out', data, ...makeDataArgs]);
   }
-  const trainArgs = [path.join(recipeDir, 'train.py'), '--data', path.resolve(data), '--out', out];
+  data = path.resolve(data);
+  // --from-run RUN packages a finished train.py run instead of training again.
+  const fromRun = flag(args, 'from-run');
+  const trainArgs = shipping ? [...SHIPPED_TRAIN_ARGS] : [];
   for (const k of ['epochs', 'preset', 'seed', 'init-from']) {
     const v = flag(args, k);
     if (v !== undefined) trainArgs.push(`--${k.replace('-', '_')}=${v}`);
   }
-  await run(python, trainArgs);
+  const runDir = fromRun ? path.resolve(fromRun) : shipping ? await mkdtemp(path.join(os.tmpdir(), 'neurolite-run-')) : out;
+  if (!fromRun) await run(python, [path.join(recipeDir, 'train.py'), '--data', data, '--out', runDir, ...trainArgs]);
+  await run(python, [path.join(recipeDir, 'package.py'), '--run', runDir, '--data', data, '--out', out,
+    '--make-data-args', makeDataArgs.join(' '), '--train-args', trainArgs.join(' ')]);
   const version = flag(args, 'version') ?? '1';
   const exported = await exportNeuroLite(out, out, version);
-  const evaluation = { int8: await evaluateTflite(exported.files.int8, path.resolve(data)), float32: await evaluateTflite(exported.files.float32, path.resolve(data)) };
+  const evaluation = { int8: await evaluateTflite(exported.files.int8, data), float32: await evaluateTflite(exported.files.float32, data) };
   const reportFile = path.join(out, 'report.json');
-  const report = existsSync(reportFile) ? (JSON.parse(await readFile(reportFile, 'utf8')) as Record<string, unknown>) : {};
+  const report = JSON.parse(await readFile(reportFile, 'utf8')) as Record<string, unknown>;
   await writeFile(reportFile, `${JSON.stringify({ ...report, tflite: evaluation, quantization: { minSnrDb: exported.minSnrDb } }, null, 1)}\n`);
-  const files = Object.fromEntries(await Promise.all((await readdir(out)).filter((f) => !f.startsWith('.') && f !== 'manifest.json').sort().map(async (f) => [f, await sha256(path.join(out, f))] as const)));
-  const config = JSON.parse(await readFile(path.join(out, 'config.json'), 'utf8')) as { data?: { sha256?: string }; git_commit?: string };
-  await writeFile(path.join(out, 'manifest.json'), `${JSON.stringify({
-    name: 'neurolite-tiny', kind: 'nlu', version, recipe: 'firmware-models/neurolite/train.py', exporter: 'firmware-models/neurolite/export.ts',
-    dataSha256: config.data?.sha256 ?? null, gitCommit: config.git_commit ?? null, sizes: exported.bytes,
-    metrics: { int8: { overall: evaluation.int8.overall, perLang: evaluation.int8.perLang } }, files,
+  const manifestFile = path.join(out, 'manifest.json');
+  const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Record<string, unknown>;
+  const files = Object.fromEntries(await Promise.all((await readdir(out)).filter((f) => !f.startsWith('.') && f !== 'manifest.json').sort()
+    .map(async (f) => [f, { bytes: (await readFile(path.join(out, f))).length, sha256: await sha256(path.join(out, f)) }] as const)));
+  await writeFile(manifestFile, `${JSON.stringify({
+    ...manifest,
+    files,
+    tflite: {
+      exporter: 'firmware-models/neurolite/export.ts',
+      sizes: exported.bytes,
+      test_split_int8: { all: metricsOf(evaluation.int8.overall), ...Object.fromEntries(Object.entries(evaluation.int8.perLang).map(([l, r]) => [l, metricsOf(r)])) },
+    },
   }, null, 1)}\n`);
   for (const [lang, r] of [['all', evaluation.int8.overall] as const, ...Object.entries(evaluation.int8.perLang)]) {
     process.stdout.write(`int8 ${lang}: intent ${(r.intentAccuracy * 100).toFixed(2)}%  slot F1 ${(r.slotF1 * 100).toFixed(2)}%  exact ${(r.exactMatch * 100).toFixed(2)}%  (n=${r.examples})\n`);

@@ -7,6 +7,8 @@ names. Splits are held out by template: a template's sentences all land in one o
 Must not download anything at run time.
 
 usage: make_data.py --out DIR [--per-template N] [--seed S]
+
+Training sentences also get sibling verbs swapped in (SYNONYMS), scoped per intent.
 writes DIR/{train,dev,test}.jsonl, one {text, intent, slots:[{name,value,start,end}], lang,
 template_id} per line (start/end: code-point offsets in text), and DIR/data.json (counts, hash).
 """
@@ -16,6 +18,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -45,6 +48,10 @@ KEEP_SLOTS = {
     "minutes", "seconds", "start_hours", "start_minutes", "start_seconds", "state", "device_class", "fact", "topic",
 }
 SPLIT_FRACTIONS = (0.7, 0.15, 0.15)  # train, dev, test share of templates per (lang, intent)
+# An intent keeps at least this many templates in train; one with fewer than MIN_TRAIN_TEMPLATES + 1
+# templates has none held out (listed as `not_held_out` in data.json), since a single template cannot
+# teach an intent's phrasing and still leave one to test it.
+MIN_TRAIN_TEMPLATES = 3
 MIN_SENTENCES_PER_INTENT = 800  # per language; intents with few templates get more samples each
 
 
@@ -233,28 +240,91 @@ def wulf_template_list(lang: str) -> list[dict]:
     return out
 
 
-def split_templates(templates: list[dict], rng: random.Random) -> dict[str, str]:
-    """template id -> split; per (lang, intent), at least one template in train."""
+def split_templates(templates: list[dict], rng: random.Random) -> tuple[dict[str, str], list[str]]:
+    """(template id -> split, ["lang:intent" with no held-out template]); per (lang, intent), at
+    least MIN_TRAIN_TEMPLATES templates stay in train, then test and dev get one each, then ~15% each."""
     groups: dict[tuple, list[str]] = {}
     for t in templates:
         groups.setdefault((t["lang"], t["intent"]), []).append(t["id"])
-    where = {}
+    where, not_held_out = {}, []
     for key in sorted(groups):
         ids = sorted(groups[key])
         rng.shuffle(ids)
         n = len(ids)
-        n_test = max(1, round(n * SPLIT_FRACTIONS[2])) if n >= 2 else 0
-        n_dev = max(1, round(n * SPLIT_FRACTIONS[1])) if n >= 3 else 0
+        spare = max(0, n - MIN_TRAIN_TEMPLATES)
+        n_test = min(spare, max(1, round(n * SPLIT_FRACTIONS[2])))
+        n_dev = min(spare - n_test, max(1, round(n * SPLIT_FRACTIONS[1])))
+        if n_test == 0:
+            not_held_out.append(f"{key[0]}:{key[1]}")
         for i, tid in enumerate(ids):
             where[tid] = "test" if i < n_test else "dev" if i < n_test + n_dev else "train"
-    return where
+    return where, not_held_out
+
+
+# --- synonyms: sibling words for an intent's verbs, so a held-out phrasing is not out of vocabulary --
+# Each group lists interchangeable words or phrases, scoped to the intents where they mean the same
+# (None: any intent). Applied to training sentences only, at SYNONYM_RATE, outside slot spans, before
+# casing/accent/typo augmentation. Dev and test sentences stay as their templates wrote them.
+SYNONYM_RATE = 0.3
+_LIST = frozenset({"HassShoppingListAddItem", "HassListAddItem"})
+SYNONYMS: dict[str, list[tuple[tuple[str, ...], frozenset | None]]] = {
+    "en": [
+        (("pause", "stop"), frozenset({"HassMediaPause"})),
+        (("unpause", "resume", "continue"), frozenset({"HassMediaUnpause"})),
+        (("nevermind", "never mind", "forget it", "no matter"), frozenset({"HassNevermind"})),
+        (("what time is it", "what's the time", "what is the time", "tell me the time"),
+         frozenset({"HassGetCurrentTime"})),
+        (("what's the date", "what is the date", "what day is it", "what's today's date", "what is today's date"),
+         frozenset({"HassGetCurrentDate"})),
+        (("to", "on", "in", "onto"), _LIST),
+    ],
+    "fr": [
+        (("allume", "active", "démarre"), frozenset({"HassTurnOn"})),
+        (("éteins", "coupe", "désactive"), frozenset({"HassTurnOff"})),
+        (("laisse tomber", "oublie", "peu importe", "tant pis", "rien"), frozenset({"HassNevermind"})),
+        (("quelle heure est-il", "il est quelle heure", "tu as l'heure", "donne-moi l'heure"),
+         frozenset({"HassGetCurrentTime"})),
+        (("quelle est la date", "on est le combien", "quel jour sommes-nous", "quel jour on est"),
+         frozenset({"HassGetCurrentDate"})),
+        (("dans", "à", "sur"), _LIST),
+        (("pause", "stop"), frozenset({"HassMediaPause"})),
+        (("reprends", "relance", "continue"), frozenset({"HassMediaUnpause"})),
+    ],
+}
+
+
+def swap_synonym(text: str, slots: list[dict], lang: str, intent: str, rng: random.Random,
+                 rate: float = SYNONYM_RATE) -> tuple[str, list[dict]]:
+    """Replace one synonym occurrence (whole words, outside slots) by a sibling; slot offsets follow."""
+    if rng.random() >= rate:
+        return text, slots
+    lower = text.lower()
+    found = []  # (start, end, group)
+    for group, intents in SYNONYMS.get(lang, []):
+        if intents is not None and intent not in intents:
+            continue
+        for word in group:
+            for m in re.finditer(r"(?<![\w'])" + re.escape(word) + r"(?![\w'-])", lower):
+                a, b = m.span()
+                if all(b <= s["start"] or a >= s["end"] for s in slots):
+                    found.append((a, b, group))
+    if not found:
+        return text, slots
+    a, b, group = rng.choice(sorted(found, key=lambda f: (f[0], f[1])))
+    current = lower[a:b]
+    repl = rng.choice([w for w in group if w != current])
+    if text[a:a + 1].isupper():
+        repl = repl[:1].upper() + repl[1:]
+    delta = len(repl) - (b - a)
+    new_slots = [dict(s, start=s["start"] + delta, end=s["end"] + delta) if s["start"] >= b else s for s in slots]
+    return text[:a] + repl + text[b:], new_slots
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--per-template", type=int, default=40, help="samples drawn per template (before dedup)")
-    ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--seed", type=int, default=2611)
     ap.add_argument("--langs", default="fr,en")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -262,9 +332,11 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
     rows: dict[str, list[dict]] = {"train": [], "dev": [], "test": []}
+    not_held_out: list[str] = []
     for lang in args.langs.split(","):
         templates = ha_templates(lang) + wulf_template_list(lang)
-        where = split_templates(templates, rng)
+        where, skipped = split_templates(templates, rng)
+        not_held_out += skipped
         per_intent: dict[str, int] = {}
         for t in templates:
             per_intent[t["intent"]] = per_intent.get(t["intent"], 0) + 1
@@ -275,6 +347,8 @@ def main() -> None:
             split = where[t["id"]]
             for _ in range(n):
                 text, slots = sampler.sentence(t["expression"], t["data"])
+                if split == "train":
+                    text, slots = swap_synonym(text, slots, lang, t["intent"], rng)
                 text, slots = augment(text, slots, lang, rng)
                 if not text or text in seen[split]:
                     continue
@@ -296,7 +370,8 @@ def main() -> None:
         print(f"{split}: {len(items)} sentences -> {path}")
     meta = {"format": "neurolite-jsonl", "version": DATA_FORMAT_VERSION, "seed": args.seed,
             "per_template": args.per_template, "langs": args.langs.split(","), "counts": counts,
-            "sha256": digest.hexdigest(),
+            "sha256": digest.hexdigest(), "min_train_templates": MIN_TRAIN_TEMPLATES,
+            "synonym_rate": SYNONYM_RATE, "not_held_out": not_held_out,
             "sources": {"home-assistant-intents": home_assistant_intents_version(), "license": "CC-BY-4.0"}}
     (out_dir / "data.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(f"data sha256 {meta['sha256']}")

@@ -24,10 +24,13 @@ args = ap.parse_args()
 run, out = Path(args.run), Path(args.out)
 out.mkdir(parents=True, exist_ok=True)
 for f in FILES:
-    shutil.copyfile(run / f, out / f)
+    if (run / f).resolve() != (out / f).resolve():
+        shutil.copyfile(run / f, out / f)
 config = json.loads((run / "config.json").read_text())
 report = json.loads((run / "report.json").read_text())
-data_meta = json.loads((Path(args.data) / "data.json").read_text())
+# make_data.py writes data.json (generator settings); another dataset (JointBERT, JSONL) has none.
+meta_file = Path(args.data) / "data.json"
+data_meta = json.loads(meta_file.read_text()) if meta_file.is_file() else None
 metrics = {split: {g: {k: round(v, 4) for k, v in m.items() if k != "n"} | {"n": m["n"]}
                    for g, m in r.items() if g != "confusion"} for split, r in report["splits"].items()}
 manifest = {

@@ -33,6 +33,8 @@ TEMPLATES = {
             "(cherche|retrouve) dans ta mémoire {topic}",
             "tu as retenu quoi (sur|pour) {topic}",
             "(où|où est-ce que) j'ai (mis|rangé|laissé) {topic}",
+            "tu sais où j'ai (mis|rangé|laissé) {topic}",
+            "qu'est-ce que j'ai dit (sur|à propos de|au sujet de) {topic}",
         ],
         "WulfStatus": [
             "(quel est ton|donne-moi ton|affiche ton) (état|statut|status)",
@@ -136,6 +138,8 @@ TEMPLATES = {
             "(search|look up|check) your memory for {topic}",
             "what have you (got|stored|noted) (on|about|for) {topic}",
             "where did i (put|leave|store) {topic}",
+            "do you know where i (put|left|stored) {topic}",
+            "what did i say (about|regarding|on) {topic}",
             "recall {topic}",
         ],
         "WulfStatus": [

@@ -10,15 +10,22 @@ export interface EntitySlots {
 
 export type Resolution = { ok: true; deviceIds: string[] } | { ok: false; missing: 'name' | 'area' | 'nothing'; said: string | null };
 
-/** "Lumières" → "lumiere", "the Lights" → "the light": fold accents, case, a plural s/x. */
+/** Articles and prepositions a span may start with ("de la cuisine", "the kitchen"): not part of a name. */
+const leadingFunctionWords = new Set(['le', 'la', 'les', 'l', 'du', 'de', 'des', 'd', 'au', 'aux', 'the', 'of', 'my', 'our']);
+
+/** "Lumières" → "lumiere", "the Lights" → "light", "de la Cuisine" → "cuisine": fold accents, case, a plural s/x, leading articles. */
 export function foldName(s: string): string {
-  return s
+  const words = s
     .normalize('NFKD')
     .replace(/\p{Mn}/gu, '')
     .toLowerCase()
     .replace(/[’'`-]/g, ' ')
     .split(/\s+/)
-    .filter(Boolean)
+    .filter(Boolean);
+  let start = 0;
+  while (start < words.length - 1 && leadingFunctionWords.has(words[start]!)) start += 1;
+  return words
+    .slice(start)
     .map((w) => (w.length > 3 && /[sx]$/.test(w) ? w.slice(0, -1) : w))
     .join(' ');
 }
@@ -40,6 +47,10 @@ function allNames(d: { names: { en: string[]; fr: string[] } }): string[] {
   return [...d.names.en, ...d.names.fr];
 }
 
+function findArea(config: Pick<Config, 'areas'>, said: string) {
+  return config.areas.find((a) => matches(allNames(a), said) || foldName(a.id) === foldName(said));
+}
+
 /** Resolve the entity slots of one command to device ids of the device map. */
 export function resolveDevices(config: Pick<Config, 'devices' | 'areas'>, slots: EntitySlots): Resolution {
   let candidates: DeviceConfig[] = config.devices;
@@ -48,6 +59,9 @@ export function resolveDevices(config: Pick<Config, 'devices' | 'areas'>, slots:
     if (byName.length) return { ok: true, deviceIds: byName.map((d) => d.id) };
     // A name may be a domain word with an area ("la lumière du salon" parsed as one name).
     const domain = domainWords[foldName(slots.name)];
+    // Or an area said where a name was expected ("éteins la lumière de la cuisine" with "de la cuisine" as the name).
+    const areaNamed = slots.area ? undefined : findArea(config, slots.name);
+    if (areaNamed) return resolveDevices(config, { area: slots.name, domain: slots.domain });
     if (!domain || !slots.area) return { ok: false, missing: 'name', said: slots.name };
     candidates = candidates.filter((d) => d.domain === domain);
   }
@@ -56,7 +70,7 @@ export function resolveDevices(config: Pick<Config, 'devices' | 'areas'>, slots:
     candidates = candidates.filter((d) => d.domain === domain);
   }
   if (slots.area) {
-    const area = config.areas.find((a) => matches(allNames(a), slots.area!) || foldName(a.id) === foldName(slots.area!));
+    const area = findArea(config, slots.area);
     if (!area) return { ok: false, missing: 'area', said: slots.area };
     candidates = candidates.filter((d) => d.area === area.id);
   }

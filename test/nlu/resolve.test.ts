@@ -29,3 +29,12 @@ test('an unknown area or name is reported with what was said', (t) => {
   t.deepEqual(resolveDevices(config, { name: 'jacuzzi' }), { ok: false, missing: 'name', said: 'jacuzzi' });
   t.deepEqual(resolveDevices(config, {}), { ok: false, missing: 'nothing', said: null });
 });
+
+test('leading articles are not part of a name, and an area said as the name picks that area', (t) => {
+  t.is(foldName('de la Cuisine'), 'cuisine');
+  t.is(foldName('the kitchen light'), 'kitchen light');
+  t.is(foldName('la'), 'la');
+  t.deepEqual(resolveDevices(config, { name: 'the reading lamp' }), { ok: true, deviceIds: ['salon.lamp'] });
+  t.deepEqual(resolveDevices(config, { name: 'de la cuisine' }), { ok: true, deviceIds: ['cuisine.light'] });
+  t.deepEqual(resolveDevices(config, { name: 'du salon', domain: 'light' }), { ok: true, deviceIds: ['salon.light', 'salon.lamp'] });
+});
