@@ -6,6 +6,7 @@
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Model, ModelError, type LiteRtRuntime, type TensorQuantization } from '../runtime/index.js';
 
@@ -285,4 +286,21 @@ export class WakeWords {
 
   async reset(): Promise<void> { await Promise.all(this.detectors.map((d) => d.reset())); }
   async release(): Promise<void> { await Promise.all(this.detectors.map((d) => d.release())); }
+}
+
+/** The Wulf install directory (this file runs from dist/src/audio). */
+const installDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** audio.modelsDir as a path: relative paths resolve against the Wulf install directory. */
+export function resolveModelsDir(dir: string): string { return path.resolve(installDir, dir); }
+
+export interface WakeConfig {
+  modelsDir: string;
+  wake: { words: ReadonlyArray<{ id: string; cutoff?: number | undefined }>; refractoryMs: number };
+}
+
+/** The configured wake words (config.audio), loaded from the configured models directory. */
+export function loadConfiguredWakeWords(runtime: LiteRtRuntime, audio: WakeConfig): Promise<WakeWords> {
+  const specs: WakeWordSpec[] = audio.wake.words.map((w) => (w.cutoff === undefined ? { id: w.id } : { id: w.id, cutoff: w.cutoff }));
+  return WakeWords.load(runtime, resolveModelsDir(audio.modelsDir), specs, { refractoryMs: audio.wake.refractoryMs });
 }

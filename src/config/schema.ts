@@ -223,6 +223,27 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(false),
       /** Capture program (spawned without a shell). */
       captureCommand: z.string().default('arecord'),
+      /**
+       * Folder of the voice models (`<id>.tflite` + `<id>.json`, microWakeWord v2), as installed by
+       * .ci/setup-voice.sh; relative paths resolve against the Wulf install directory. Never downloaded at run time.
+       */
+      modelsDir: z.string().min(1).default('var/voice-models'),
+      wake: z
+        .strictObject({
+          /** Wake words by model id, each with an optional cutoff overriding its manifest's probability_cutoff. */
+          words: z.array(z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]+$/), cutoff: z.number().gt(0).lt(1).optional() })).min(1).default([{ id: 'okay_nabu' }]),
+          /** After a detection, the same word is ignored this long. */
+          refractoryMs: z.int().min(0).max(60_000).default(2000),
+        })
+        .prefault({}),
+      /** End of speech after the wake word (Home Assistant's defaults). */
+      endOfSpeech: z
+        .strictObject({
+          speechMs: z.int().min(0).max(10_000).default(300),
+          silenceMs: z.int().min(0).max(10_000).default(700),
+          timeoutMs: z.int().min(1000).max(120_000).default(15_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   watchdog: z
