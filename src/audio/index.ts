@@ -1,0 +1,4 @@
+// Public API of the voice frontend (#12): audio in, features out. Capture, wake word and TTS land here too.
+export { MicroFrontend, computeFeatures, toFloatFeatures, FEATURE_SCALE } from './frontend.js';
+export { DEFAULT_FRONTEND_CONFIG, computeFrontendTables, type FrontendConfig, type FrontendTables } from './frontend-tables.js';
+export { parseWav, readWav, encodeWav, toMono16k, WavError, type Wav, type WavErrorCode } from './wav.js';
