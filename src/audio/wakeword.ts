@@ -9,9 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Model, ModelError, type LiteRtRuntime, type TensorQuantization } from '../runtime/index.js';
+import { FEATURE_SCALE } from './frontend.js';
 
-/** float feature = raw micro-frontend value × FEATURE_SCALE (the frontend's output scale). */
-export const FEATURE_SCALE = 0.0390625;
 /** Duration of one feature frame (the frontend's 10 ms step). */
 export const FRAME_MS = 10;
 export const FEATURE_CHANNELS = 40;
