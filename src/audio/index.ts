@@ -2,3 +2,4 @@
 export { MicroFrontend, computeFeatures, toFloatFeatures, FEATURE_SCALE } from './frontend.js';
 export { DEFAULT_FRONTEND_CONFIG, computeFrontendTables, type FrontendConfig, type FrontendTables } from './frontend-tables.js';
 export { parseWav, readWav, encodeWav, toMono16k, WavError, type Wav, type WavErrorCode } from './wav.js';
+export { AudioSource, WavFileSource, StdinPcmSource, ArecordSource, checkAlsaDevice, FRAME_SAMPLES, type AudioSourceEvents, type AudioSourceOptions, type ArecordOptions, type SourceStatus } from './capture.js';
