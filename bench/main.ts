@@ -23,6 +23,10 @@ const suites: Record<string, Suite> = {
     describe: 'the fluid link: a cloud answer vs a bare HTTP request, answers from 10/100/1000 bins, the offline reply [N]',
     run: async (args) => (await import('../src/fluid/fluid.bench.js')).run(args),
   },
+  voice: {
+    describe: 'the micro audio frontend: µs per 10 ms frame and % of one core in real time, vs a float FFT of the same size [WAV] [ROUNDS]',
+    run: async (args) => (await import('../src/audio/audio.bench.js')).run(args),
+  },
   memory: {
     describe: 'store write cost per turn with 1k, 100k and 1M messages of history',
     run: async (args) => {

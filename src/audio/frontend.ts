@@ -160,7 +160,7 @@ export class MicroFrontend {
     this.fft.compute(w, this.spectrumRe, this.spectrumIm);
     this.accumulateChannels();
     const ch = this.config.numChannels;
-    for (let i = 0; i < ch; i++) this.signal[i] = Math.floor(roundedSqrt(this.work[i + 1]!) / 2 ** inputShift);
+    for (let i = 0; i < ch; i++) this.signal[i] = roundedSqrt(this.work[i + 1]!) >>> inputShift; // root < 2^32
     this.reduceNoise();
     if (this.config.pcanEnabled) this.applyPcan();
     this.logScale(out);
@@ -217,7 +217,7 @@ export class MicroFrontend {
     for (let i = 0; i < this.config.numChannels; i++) {
       const s = this.signal[i]!;
       const smoothing = (i & 1) === 0 ? t.evenSmoothing : t.oddSmoothing;
-      const scaledUp = (s * 2 ** bits) % 2 ** 32; // uint32 shift
+      const scaledUp = (s << bits) >>> 0; // uint32 shift: ToInt32 wraps mod 2^32 like C
       let estimate = Math.floor((scaledUp * smoothing + this.noiseEstimate[i]! * (one - smoothing)) / one);
       this.noiseEstimate[i] = estimate;
       if (estimate > scaledUp) estimate = scaledUp;
@@ -230,10 +230,12 @@ export class MicroFrontend {
   /** Per-channel automatic gain from the noise estimate (PcanGainControlApply). */
   private applyPcan(): void {
     const { pcanGainLut, pcanSnrShift } = this.tables;
+    const snrDivisor = 2 ** pcanSnrShift;
     for (let i = 0; i < this.config.numChannels; i++) {
       const gain = wideDynamicFunction(this.noiseEstimate[i]!, pcanGainLut) >>> 0; // int16 → uint32
       const product = this.signal[i]! * gain;
-      const snr = product < 2 ** 53 ? Math.floor(product / 2 ** pcanSnrShift) % 2 ** 32 : Number((BigInt(this.signal[i]!) * BigInt(gain)) >> BigInt(pcanSnrShift)) % 2 ** 32;
+      // uint64 product in C; exact in a double below 2^53 (always, unless the gain LUT went negative)
+      const snr = product < 2 ** 53 ? Math.floor(product / snrDivisor) >>> 0 : Number(((BigInt(this.signal[i]!) * BigInt(gain)) >> BigInt(pcanSnrShift)) & 0xffffffffn);
       this.signal[i] = pcanShrink(snr);
     }
   }
@@ -244,7 +246,7 @@ export class MicroFrontend {
     for (let i = 0; i < this.config.numChannels; i++) {
       let value = this.signal[i]!;
       if (this.config.logEnabled) {
-        value = shift < 0 ? Math.floor(value / 2 ** -shift) : (value * 2 ** shift) % 2 ** 32;
+        value = shift < 0 ? value >>> -shift : (value << shift) >>> 0; // uint32 shifts
         value = value > 1 ? logScaled(value, this.config.logScaleShift) : 0;
       }
       out[i] = value < 0xffff ? value : 0xffff;

@@ -8,3 +8,4 @@ export {
   type Detection, type DetectorOptions, type Manifest, type WakeConfig, type WakeWordSpec,
 } from './wakeword.js';
 export { DEFAULT_END_OF_SPEECH, EndOfSpeech, VoiceActivity, segmentSpeech, type EndOfSpeechEvent, type EndOfSpeechTimings, type SpeechDecision, type VoiceActivityOptions } from './vad.js';
+export { AudioSource, WavFileSource, StdinPcmSource, ArecordSource, checkAlsaDevice, FRAME_SAMPLES, type AudioSourceEvents, type AudioSourceOptions, type ArecordOptions, type SourceStatus } from './capture.js';

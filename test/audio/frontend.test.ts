@@ -3,6 +3,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { computeFeatures, computeFrontendTables, DEFAULT_FRONTEND_CONFIG, FEATURE_SCALE, MicroFrontend, readWav, toFloatFeatures } from '../../src/audio/index.js';
+import { roundedSqrt } from '../../src/audio/frontend.js';
 import { parseAmbr } from '../helpers/ambr.js';
 import { referencePath } from '../helpers/reference.js';
 
@@ -123,4 +124,36 @@ test('a bad configuration is refused with every problem named', (t) => {
   t.regex(err.message, /stepMs must be an integer/);
   t.regex(err.message, /upperBandHz must be at most half of sampleRateHz/);
   t.throws(() => computeFeatures(new Int16Array(10), 0), { instanceOf: RangeError });
+});
+
+/** The C library's digit-by-digit Sqrt32/Sqrt64 (filterbank.c), in BigInt, as the oracle. */
+function cSqrt(num: bigint): bigint {
+  if (num === 0n) return 0n;
+  const wide = num >> 32n !== 0n;
+  const bits = wide ? 64 : 32;
+  let maxBit = bits - num.toString(2).length;
+  maxBit |= 1;
+  let bit = 1n << BigInt(bits - 1 - maxBit);
+  let iterations = Math.trunc((bits - 1 - maxBit) / 2) + 1;
+  let res = 0n;
+  while (iterations--) {
+    if (num >= res + bit) {
+      num -= res + bit;
+      res = (res >> 1n) + bit;
+    } else res >>= 1n;
+    bit >>= 2n;
+  }
+  if (num > res && res !== (wide ? 0xffffffffn : 0xffffn)) res++;
+  return res;
+}
+
+test('roundedSqrt equals the C digit-by-digit square root, including the 0xFFFF cap', (t) => {
+  const xs = [0, 1, 2, 3, 4, 8, 0xfffe0001, 0xffff0000, 0xffffffff, 2 ** 32, 2 ** 32 + 1, 2 ** 49 - 1, 2 ** 52 + 12345];
+  let seed = 99;
+  for (let i = 0; i < 5000; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    xs.push(Math.floor((seed / 0x7fffffff) * 2 ** (1 + (i % 52))));
+  }
+  const bad = xs.filter((x) => BigInt(roundedSqrt(x)) !== cSqrt(BigInt(x)));
+  t.deepEqual(bad, []);
 });
