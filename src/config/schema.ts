@@ -33,6 +33,8 @@ const namesPerLang = z.strictObject({ en: z.array(z.string().min(1)).default([])
 
 /** What a device is; decides its actions and the default payloads of a preset. */
 export const domains = ['light', 'switch', 'fan', 'cover', 'climate', 'lock', 'media_player', 'sensor', 'binary_sensor'] as const;
+/** espeak-ng voices Wulf may use (names from `espeak-ng --voices`). */
+export const ttsVoices = ['en-us', 'en-gb', 'fr-fr', 'fr-be', 'fr-ch'] as const;
 export const deviceActions = ['turn_on', 'turn_off', 'toggle', 'brightness', 'color', 'temperature', 'open', 'close', 'lock', 'unlock'] as const;
 
 const deviceSchema = z.strictObject({
@@ -244,6 +246,22 @@ export const configSchema = z.strictObject({
           timeoutMs: z.int().min(1000).max(120_000).default(15_000),
         })
         .prefault({}),
+      /** Speech out (src/voice/tts.ts): espeak-ng → aplay, one utterance at a time. */
+      tts: z
+        .strictObject({
+          /** espeak-ng voice per language, from a fixed allow-list. */
+          voices: z.strictObject({ en: z.enum(ttsVoices).default('en-us'), fr: z.enum(ttsVoices).default('fr-fr') }).prefault({}),
+          /** ALSA device for aplay (`aplay -L` lists them). */
+          device: z.string().regex(/^[A-Za-z0-9_:,=.-]{1,64}$/, 'must be an ALSA device name such as default or plughw:1,0').default('default'),
+          /** Longer replies are cut at a word boundary. */
+          maxChars: z.int().min(16).max(5000).default(600),
+          /** A synthesizer or player still running after this long is killed. */
+          timeoutMs: z.int().min(500).max(120_000).default(20_000),
+          /** Utterances waiting to be spoken; the oldest is dropped beyond this. */
+          maxQueued: z.int().min(1).max(100).default(4),
+          speedWpm: z.int().min(80).max(450).default(170),
+        })
+        .prefault({}),
     })
     .prefault({}),
   watchdog: z
@@ -273,3 +291,5 @@ export type ParsedConfig = z.output<typeof configSchema>;
 
 /** The config the daemon runs with: parsed, defaults applied, host values resolved. */
 export type Config = ParsedConfig & { deviceId: string; stateDir: string; configPath: string | null };
+export type TtsVoice = (typeof ttsVoices)[number];
+export type TtsConfig = ParsedConfig['audio']['tts'];
