@@ -189,6 +189,10 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** Site ids this board answers for (default: "default" and the device id). */
       siteIds: z.array(z.string().min(1)).optional(),
+      /** Take satellite audio on hermes/audioServer/<siteId>/audioFrame for the site ids above. */
+      audio: z.boolean().default(true),
+      /** Largest audioFrame accepted (bytes); bigger ones are logged and dropped. */
+      maxAudioFrameBytes: z.int().min(1024).max(1_048_576).default(65_536),
     })
     .prefault({}),
   ota: z
@@ -238,6 +242,19 @@ export const configSchema = z.strictObject({
           refractoryMs: z.int().min(0).max(60_000).default(2000),
         })
         .prefault({}),
+      /**
+       * Voice activity after the wake word: the microWakeWord `vad` model (`<id>.tflite` in modelsDir),
+       * or `energy` (a threshold on the frontend's log energies) when that model is not installed.
+       */
+      vad: z
+        .strictObject({
+          kind: z.enum(['model', 'energy']).default('model'),
+          id: z.string().regex(/^[A-Za-z0-9_-]+$/).default('vad'),
+          energyThreshold: z.int().min(1).max(65_535).default(300),
+        })
+        .prefault({}),
+      /** Command audio kept after the wake word, at most (ms). */
+      maxCommandMs: z.int().min(1000).max(60_000).default(15_000),
       /** End of speech after the wake word (Home Assistant's defaults). */
       endOfSpeech: z
         .strictObject({
@@ -260,6 +277,10 @@ export const configSchema = z.strictObject({
           /** Utterances waiting to be spoken; the oldest is dropped beyond this. */
           maxQueued: z.int().min(1).max(100).default(4),
           speedWpm: z.int().min(80).max(450).default(170),
+          /** Where speech goes: aplay on `device`, or WAV files in `dir` (boards without a speaker, tests). */
+          sink: z
+            .discriminatedUnion('kind', [z.strictObject({ kind: z.literal('aplay') }), z.strictObject({ kind: z.literal('file'), dir: z.string().min(1) })])
+            .default({ kind: 'aplay' }),
         })
         .prefault({}),
     })

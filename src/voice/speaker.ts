@@ -8,6 +8,8 @@ import { speakableText, synthesize, type AudioSink } from './tts.js';
 export interface Utterance {
   text: string;
   lang: 'en' | 'fr';
+  /** Called once when the utterance was played (true) or dropped, cut or failed (false). */
+  done?: (isSpoken: boolean) => void;
 }
 
 export interface SpeakingEvent {
@@ -45,15 +47,23 @@ export class Speaker {
   }
 
   /** Queue a reply to be spoken. Returns false when there is nothing to say or the speaker is stopped. */
-  say(text: string, lang: Utterance['lang']): boolean {
+  say(text: string, lang: Utterance['lang'], done?: (isSpoken: boolean) => void): boolean {
     if (this.isStopped || !text.trim()) return false;
     if (this.waiting.length >= this.cfg.maxQueued) {
       const dropped = this.waiting.shift()!;
+      dropped.done?.(false);
       this.log.warn({ droppedChars: dropped.text.length, maxQueued: this.cfg.maxQueued }, 'tts queue full: dropped the oldest waiting utterance');
     }
-    this.waiting.push({ text, lang });
+    this.waiting.push({ text, lang, ...(done ? { done } : {}) });
     this.worker ??= this.drain().finally(() => (this.worker = null));
     return true;
+  }
+
+  /** Speak and resolve when done: true when played, false when refused, dropped, cut or failed. */
+  speak(text: string, lang: Utterance['lang']): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (!this.say(text, lang, resolve)) resolve(false);
+    });
   }
 
   /** Resolves when the queue is empty and nothing is being spoken. */
@@ -64,7 +74,7 @@ export class Speaker {
   /** Drop everything waiting, cut the current utterance short, and refuse new ones. */
   async stop(): Promise<void> {
     this.isStopped = true;
-    this.waiting.length = 0;
+    for (const u of this.waiting.splice(0)) u.done?.(false);
     this.current?.abort();
     await this.idle();
     this.listeners.clear();
@@ -77,7 +87,8 @@ export class Speaker {
   private async speakOne(u: Utterance): Promise<void> {
     const { text, isTruncated } = speakableText(u.text, this.cfg.maxChars);
     if (isTruncated) this.log.info({ chars: u.text.length, maxChars: this.cfg.maxChars }, 'tts: reply cut to maxChars');
-    if (!text) return;
+    if (!text) return u.done?.(false);
+    let isSpoken = false;
     const abort = new AbortController();
     this.current = abort;
     try {
@@ -85,6 +96,7 @@ export class Speaker {
       this.emit({ isSpeaking: true, utterance: u });
       try {
         await this.sink.play(wav, abort.signal);
+        isSpoken = !abort.signal.aborted;
       } finally {
         this.emit({ isSpeaking: false, utterance: u });
       }
@@ -92,6 +104,7 @@ export class Speaker {
       this.log.warn({ err }, 'tts: utterance not spoken');
     } finally {
       this.current = null;
+      u.done?.(isSpoken);
     }
   }
 
