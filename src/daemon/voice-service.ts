@@ -254,7 +254,7 @@ export class VoiceService {
     this.send(shared.hermesAsrTextCaptured, textCapturedPayload({ text: c.text, likelihood: c.text ? 1 : 0, seconds: c.seconds, siteId, sessionId: c.sessionId, wakewordId: c.wakewordId, lang: config.language }));
     this.send(shared.hermesAsrStopListening, stopListeningPayload({ siteId, sessionId: c.sessionId }));
     if (!c.text) return;
-    const input: TurnInput = { id: randomUUID(), text: c.text, lang: config.language, channel: 'voice', session: `voice:${siteId}` };
+    const input: TurnInput = { id: `voice-${c.sessionId}-${randomUUID().slice(0, 8)}`, text: c.text, lang: config.language, channel: 'voice', session: `voice:${siteId}` };
     void this.d.runTurn(input, (reply) => void this.speakReply(siteId, c.sessionId, reply));
   }
 
