@@ -297,6 +297,8 @@ export const configSchema = z.strictObject({
       freezeOnSigusr2Ms: z.int().min(0).max(600_000).default(0),
       /** Test hook: at start, try to write a file at each of these paths and log what happened (sandbox tests). */
       writeProbe: z.array(z.string().min(1)).max(32).default([]),
+      /** Test hook: every voice command is recognized as this sentence (src/voice/recognizers.ts). */
+      fixedTranscript: z.string().min(1).max(200).optional(),
     })
     .prefault({}),
 });

@@ -33,6 +33,7 @@ import type { Manifest } from '../ota/index.js';
 import { NluService } from './nlu-service.js';
 import { FluidLink } from '../fluid/index.js';
 import { VoiceService } from './voice-service.js';
+import { createRecognizers } from '../voice/recognizers.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -134,7 +135,7 @@ export class Daemon {
       say: (s) => voice!.say(s),
     });
     voice = new VoiceService({
-      config, link, topics, shared, store, log: log.child({ mod: 'voice' }), engines: {},
+      config, link, topics, shared, store, log: log.child({ mod: 'voice' }), engines: createRecognizers(config),
       runTurn: (input, onReply) => daemon!.runTurn(input, null, onReply),
     });
     notifier.send('STATUS=starting: loading models');

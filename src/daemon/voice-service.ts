@@ -58,7 +58,7 @@ export interface VoiceDeps {
 }
 
 const MAX_SITES = 16;
-const OWN_SAY_IDS = 64;
+const OWN_IDS = 64;
 
 export class VoiceService {
   readonly localSite: string;
@@ -71,6 +71,7 @@ export class VoiceService {
   private vadKind: string;
   private modelError: string | null = null;
   private readonly ownSayIds: string[] = [];
+  private readonly ownSessions: string[] = [];
   private isStopped = false;
 
   constructor(private readonly d: VoiceDeps) {
@@ -154,7 +155,7 @@ export class VoiceService {
     if ('error' in s) return this.ignore(msg, s.error);
     if (!this.siteIds().includes(s.siteId)) return;
     // Our own startListening (after a wake word) comes back from the broker: it has our session.
-    if (s.sessionId && this.live.get(s.siteId)?.state === 'listening') return;
+    if (s.sessionId && this.ownSessions.includes(s.sessionId)) return;
     void this.pipeline(s.siteId).then((p) => p?.listen('hermes', s.sessionId ?? undefined));
   }
 
@@ -225,7 +226,7 @@ export class VoiceService {
       timings: config.audio.endOfSpeech,
       maxCommandMs: config.audio.maxCommandMs,
       engine: (lang) => this.d.engines[lang] ?? null,
-      newSessionId: () => randomUUID(),
+      newSessionId: () => this.remember(this.ownSessions, randomUUID()),
       log: log.child({ siteId }),
       events: {
         wake: (det) => {
@@ -263,7 +264,7 @@ export class VoiceService {
     const asked = (reply.data as { awaitingConfirmation?: boolean } | undefined)?.awaitingConfirmation === true;
     if (this.d.store.data.settings.voiceEnabled && reply.text.trim()) {
       const id = randomUUID();
-      this.rememberOwnSay(id);
+      this.remember(this.ownSayIds, id);
       this.send(this.d.shared.hermesTtsSay, ttsSayPayload({ text: reply.text, siteId, lang: this.d.config.language, id, sessionId }));
       await this.speaker.speak(reply.text, this.d.config.language);
       this.send(this.d.shared.hermesTtsSayFinished, sayFinishedPayload({ text: reply.text, siteId, id, sessionId }));
@@ -279,9 +280,11 @@ export class VoiceService {
     void done.then(() => this.d.link.send(this.d.shared.hermesTtsSayFinished, sayFinishedPayload(s)));
   }
 
-  private rememberOwnSay(id: string): void {
-    this.ownSayIds.push(id);
-    if (this.ownSayIds.length > OWN_SAY_IDS) this.ownSayIds.shift();
+  /** Ids of messages we sent, so their echo from the broker is not taken as a request (bounded). */
+  private remember(list: string[], id: string): string {
+    list.push(id);
+    if (list.length > OWN_IDS) list.shift();
+    return id;
   }
 
   status(): VoiceStatus {
