@@ -225,6 +225,12 @@ test.serial('the microphone process killed: status down, the daemon still answer
   const down = await until('down');
   t.regex(down.voice.microphone.reason ?? '', /arecord killed by SIGKILL/);
   t.is((await s.ask('turn on the kitchen light')).intent, 'routine:kitchen-on', 'turns still work with the microphone down');
+  const doctor = JSON.parse((await runCli(['doctor', '--json', '--config', s.configFile], s.env)).stdout) as Array<{ name: string; state: string; detail: string }>;
+  const voice = doctor.find((c) => c.name === 'voice');
+  t.regex(voice?.detail ?? '', /microphone (down|up)/, 'wulf doctor shows the running daemon\'s microphone');
+  t.regex(voice?.detail ?? '', /VAD model:vad; no engine for en, no engine for fr/);
+  t.regex(doctor.find((c) => c.name === 'wake words')?.detail ?? '', /okay_nabu in .*; vad model vad/);
+  t.is(doctor.find((c) => c.name === 'recognizer')?.detail, 'no engine for en; no engine for fr');
   await until('up');
   const lines = (await readFile(log, 'utf8')).trim().split('\n');
   t.true(lines.length >= 2, 'arecord was started again');
