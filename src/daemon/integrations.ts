@@ -77,6 +77,8 @@ export class Integrations {
     link.send(topics.lastTranscript, text.slice(0, 255), { retain: true });
     link.send(topics.lastReply, reply.text.slice(0, 255), { retain: true });
     link.send(topics.lastIntent, JSON.stringify({ intent: reply.intent ?? 'none', slots: reply.slots, id: reply.id }), { retain: true });
+    // /voiceon, /voiceoff and the spoken intents change the setting behind Home Assistant's switch.
+    if (reply.intent === 'WulfVoiceOn' || reply.intent === 'WulfVoiceOff') link.send(topics.voiceState, this.d.store.data.settings.voiceEnabled ? 'ON' : 'OFF', { retain: true });
     if (reply.intent) {
       link.send(topics.intentEvent, intentEventPayload(reply.intent, reply.slots, text));
       link.send(topics.intent(reply.intent), JSON.stringify({ id: reply.id, text, intent: reply.intent, slots: reply.slots, actions: reply.actions }));

@@ -146,6 +146,42 @@ test.serial('acceptance minus recognition (debug.fixedTranscript): the spoken co
   t.true(parseWav(await readFile(path.join(s.sinkDir, wavs[0]!))).samples.length > 10_000);
 });
 
+test.serial('Wulf asks a question (a critical action to confirm): the question is spoken, then it listens again in the same session, no wake word', async (t) => {
+  const broker = await Mosquitto.start();
+  t.teardown(() => broker.stop());
+  const sinkDir = await tempDir('wulf-tts-sink-');
+  const daemon = await DaemonProcess.start({
+    env: { WULF_MQTT_URL: broker.url },
+    config: {
+      devices: [{ id: 'garage', names: { en: ['garage door'], fr: ['porte du garage'] }, domain: 'cover', preset: 'zigbee2mqtt', target: 'garage_door', critical: true }],
+      routines: [{ id: 'garage', phrases: { en: ['open the garage'], fr: [] }, steps: [{ tool: 'home_control', args: { action: 'open', deviceIds: ['garage'] } }] }],
+      tools: { enabled: ['home_control', 'voice_on'] },
+      audio: { modelsDir: await voiceModelsDir(), tts: { sink: { kind: 'file', dir: sinkDir } } },
+      debug: { fixedTranscript: 'open the garage' },
+    },
+  });
+  t.teardown(() => daemon.kill());
+  await daemon.ready();
+  const rec = await Recorder.connect(broker.url);
+  t.teardown(() => rec.end());
+  await rec.subscribe([...HERMES, 'zigbee2mqtt/#', `wulf/${daemon.deviceId}/voice/state`]);
+  await rec.client.publishAsync(`wulf/${daemon.deviceId}/ask`, '/voiceon', { qos: 1 });
+  await rec.waitFor((m) => m.topic.endsWith('/voice/state') && m.payload.toString() === 'ON');
+  const configFile = daemon.proc.spawnargs[daemon.proc.spawnargs.indexOf('--config') + 1]!;
+  const { file } = await wakeAndCommandWav('open the garage');
+  const r = await runCli(['listen', '--wav', file, '--config', configFile, '--json'], { WULF_MQTT_URL: broker.url, WULF_DEVICE_ID: daemon.deviceId, WULF_STATE_DIR: daemon.stateDir });
+  t.regex((JSON.parse(r.stdout) as { reply: { text: string } }).reply.text, /garage door/i, r.stderr);
+  const finished = await rec.waitFor((m) => m.topic === 'hermes/tts/sayFinished', 20_000);
+  const again = await rec.waitFor((m) => m.topic === 'hermes/asr/startListening' && rec.messages.indexOf(m) > rec.messages.indexOf(finished));
+  const topics = hermesOf(rec).map((m) => m.topic);
+  t.deepEqual(topics, ['hermes/hotword/okay_nabu/detected', 'hermes/asr/startListening', 'hermes/asr/textCaptured', 'hermes/asr/stopListening', 'hermes/tts/say', 'hermes/tts/sayFinished', 'hermes/asr/startListening']);
+  const first = JSON.parse(hermesOf(rec)[1]!.payload.toString()) as { sessionId: string };
+  const second = JSON.parse(again.payload.toString()) as { sessionId: string; wakewordId: unknown };
+  t.is(second.sessionId, first.sessionId);
+  t.is(second.wakewordId, null);
+  t.false(rec.messages.some((m) => m.topic.startsWith('zigbee2mqtt/')), 'nothing opened without a yes');
+});
+
 test.serial('Hermes tts/say (built by rhasspy-hermes) is spoken to the file sink when voice is on, only acknowledged when off', async (t) => {
   const s = await start(t);
   const say = async (text: string, id: string) => {
