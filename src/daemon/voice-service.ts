@@ -314,6 +314,7 @@ export class VoiceService {
 
   async stop(): Promise<void> {
     this.isStopped = true;
+    for (const p of this.live.values()) p.close();
     await this.source?.stop().catch((err: unknown) => this.d.log.warn({ err }, 'microphone stop failed'));
     await this.speaker.stop();
   }

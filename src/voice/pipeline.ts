@@ -121,7 +121,8 @@ export class VoicePipeline {
   private session: { sessionId: string; wakewordId: string | null } | null = null;
   private command: Int16Array;
   private commandLength = 0;
-  private readonly queue: Int16Array[] = [];
+  private readonly queue: Array<Int16Array | { deadline: string }> = [];
+  private deadline: NodeJS.Timeout | null = null;
   private queuedSamples = 0;
   private worker: Promise<void> | null = null;
   private isMuted = false;
@@ -147,10 +148,15 @@ export class VoicePipeline {
     const max = this.o.maxQueuedSamples ?? 30 * SAMPLE_RATE;
     while (this.queuedSamples > max && this.queue.length > 1) {
       const dropped = this.queue.shift()!;
+      if (!(dropped instanceof Int16Array)) continue;
       this.queuedSamples -= dropped.length;
       this.droppedSamples += dropped.length;
       this.o.log.warn({ siteId: this.o.siteId, droppedSamples: this.droppedSamples }, 'voice: audio queue full; dropped the oldest audio');
     }
+    this.kick();
+  }
+
+  private kick(): void {
     this.worker ??= this.drain().finally(() => (this.worker = null));
   }
 
@@ -168,6 +174,12 @@ export class VoicePipeline {
     }
     this.begin({ sessionId: sessionId ?? this.o.newSessionId(), wakewordId: null, reason });
     return true;
+  }
+
+  /** Forgets timers (daemon stop). */
+  close(): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = null;
   }
 
   /** Half duplex: while Wulf speaks, audio is dropped (no wake word hears Wulf); unmuting resets the stream. */
@@ -190,13 +202,26 @@ export class VoicePipeline {
     this.commandLength = 0;
     this.eos.reset();
     this.vadNeedsReset = true;
+    // Wall-clock bound too: a satellite that stops streaming must not leave the site listening forever.
+    if (this.deadline) clearTimeout(this.deadline);
+    const timeoutMs = this.eos.timings.timeoutMs + 2000;
+    this.deadline = setTimeout(() => {
+      this.deadline = null;
+      this.queue.push({ deadline: s.sessionId });
+      this.kick();
+    }, timeoutMs);
+    this.deadline.unref();
     this.o.events.startListening(s);
   }
 
   private async drain(): Promise<void> {
     for (let chunk = this.queue.shift(); chunk; chunk = this.queue.shift()) {
-      this.queuedSamples -= chunk.length;
       try {
+        if (!(chunk instanceof Int16Array)) {
+          if (this.stateValue === 'listening' && this.session?.sessionId === chunk.deadline) await this.finish('timeout');
+          continue;
+        }
+        this.queuedSamples -= chunk.length;
         await this.process(chunk);
       } catch (err) {
         this.o.log.error({ err, siteId: this.o.siteId }, 'voice: audio processing failed; back to idle');
@@ -246,6 +271,8 @@ export class VoicePipeline {
   private async finish(end: CaptureResult['end']): Promise<void> {
     const session = this.session!;
     this.stateValue = 'recognizing';
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = null;
     const pcm = this.command.slice(0, this.commandLength);
     const seconds = pcm.length / SAMPLE_RATE;
     const engine = this.o.engine(this.o.lang);

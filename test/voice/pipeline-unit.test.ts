@@ -21,7 +21,7 @@ class RecordingEngine implements RecognizerEngine {
   }
 }
 
-async function pipeline(engine: RecognizerEngine | null, opts: { maxCommandMs?: number } = {}) {
+async function pipeline(engine: RecognizerEngine | null, opts: { maxCommandMs?: number; timeoutMs?: number } = {}) {
   const dir = await voiceModelsDir();
   const runtime = await loadLiteRtRuntime();
   const wake = await WakeWords.load(runtime, dir, [{ id: 'okay_nabu' }]);
@@ -29,7 +29,7 @@ async function pipeline(engine: RecognizerEngine | null, opts: { maxCommandMs?: 
   const events: Array<{ type: string; at: number; detail: unknown }> = [];
   let n = 0;
   const p = new VoicePipeline({
-    siteId: 'kitchen', lang: 'en', wake, timings: {}, engine: () => engine, newSessionId: () => `s${++n}`, log,
+    siteId: 'kitchen', lang: 'en', wake, timings: opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}, engine: () => engine, newSessionId: () => `s${++n}`, log,
     vad: { kind: 'model:vad', push: (f) => vadModel.push(f), reset: () => vadModel.reset() },
     ...(opts.maxCommandMs ? { maxCommandMs: opts.maxCommandMs } : {}),
     events: {
@@ -109,4 +109,18 @@ test.serial('listen() starts without a wake word; a recognizer that hears nothin
   feed(none.p, concat([silence(300), await espeak('turn on the kitchen light'), silence(2000)]));
   await none.p.idle();
   t.is((none.events[1]!.detail as CaptureResult).end, 'no-engine');
+});
+
+test.serial('a site that stops sending audio while listening times out on the wall clock, not never', async (t) => {
+  const engine = new RecordingEngine(null);
+  const { p, events } = await pipeline(engine, { timeoutMs: 300 });
+  p.listen('hermes');
+  feed(p, silence(100));
+  await p.idle();
+  t.deepEqual(events.map((e) => e.type), ['start']);
+  await new Promise((r) => setTimeout(r, 2500));
+  await p.idle();
+  t.deepEqual(events.map((e) => e.type), ['start', 'captured']);
+  t.is((events[1]!.detail as CaptureResult).end, 'timeout');
+  t.is(p.state, 'idle');
 });
