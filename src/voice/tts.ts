@@ -3,8 +3,7 @@
 // It must never let reply text reach a command line, SSML, or espeak-ng's [[phoneme]] input.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from 'pino';
-import { ttsVoices, type TtsConfig, type TtsVoice } from '../config/index.js';
+import { ttsVoices, type TtsVoice } from '../config/index.js';
 import { runProgram } from './run-program.js';
 
 /** Largest WAV accepted from the synthesizer: 600 chars is ~45 s, i.e. ~2 MB at 22.05 kHz s16. */
