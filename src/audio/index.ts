@@ -7,4 +7,7 @@ export {
   FEATURE_CHANNELS, FRAME_MS, StreamingModel, WakeWordDetector, WakeWords, loadConfiguredWakeWords, parseManifest, readModelFiles, resolveModelsDir,
   type Detection, type DetectorOptions, type Manifest, type WakeConfig, type WakeWordSpec,
 } from './wakeword.js';
-export { DEFAULT_END_OF_SPEECH, EndOfSpeech, VoiceActivity, segmentSpeech, type EndOfSpeechEvent, type EndOfSpeechTimings, type SpeechDecision, type VoiceActivityOptions } from './vad.js';
+export {
+  DEFAULT_END_OF_SPEECH, DEFAULT_ENERGY_VAD, EndOfSpeech, EnergyVoiceActivity, VoiceActivity, loadVoiceActivity, segmentSpeech,
+  type EndOfSpeechEvent, type EndOfSpeechTimings, type EnergyVadOptions, type LoadVoiceActivityOptions, type SpeechDecision, type SpeechDetector, type VadKind, type VoiceActivityOptions,
+} from './vad.js';
