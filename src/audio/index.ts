@@ -2,7 +2,7 @@
 export { MicroFrontend, computeFeatures, toFloatFeatures, FEATURE_SCALE } from './frontend.js';
 export { DEFAULT_FRONTEND_CONFIG, computeFrontendTables, type FrontendConfig, type FrontendTables } from './frontend-tables.js';
 export { parseWav, readWav, encodeWav, toMono16k, WavError, type Wav, type WavErrorCode } from './wav.js';
-export { resample } from './resample.js';
+export { resample, Resampler } from './resample.js';
 export {
   FEATURE_CHANNELS, FRAME_MS, StreamingModel, WakeWordDetector, WakeWords, loadConfiguredWakeWords, parseManifest, readModelFiles, resolveModelsDir,
   type Detection, type DetectorOptions, type Manifest, type WakeConfig, type WakeWordSpec,
