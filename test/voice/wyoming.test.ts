@@ -305,3 +305,31 @@ test('more clients than maxConnections are refused with an error; unknown events
     t.deepEqual((await client(h.port, 'describe'))['types'], ['info']);
   } finally { await h.server.close(); }
 });
+
+test('an engine that throws gives the client an error event; the server carries on', async (t) => {
+  const defaults = configSchema.parse({}).audio.wyoming;
+  const services: VoiceServices = {
+    asr: {
+      program: { name: 'broken' },
+      models: [{ name: 'broken', languages: ['en'] }],
+      transcribe: () => Promise.reject(new Error('decoder exploded')),
+    },
+  };
+  const server = await WyomingServer.start(services, { ...defaults, port: 0 });
+  try {
+    const c = await rawConnection(server.address().port);
+    c.socket.write(encodeEvent('synthesize', { text: 'hi' }));
+    t.is((await c.next('error')).data['code'], 'not-supported');
+    c.socket.write(encodeEvent('transcribe'));
+    c.socket.write(encodeEvent('audio-start', { rate: 16_000, width: 2, channels: 1 }));
+    c.socket.write(encodeEvent('audio-chunk', { rate: 16_000, width: 2, channels: 1 }, new Uint8Array(320)));
+    c.socket.write(encodeEvent('audio-stop'));
+    const err = await c.next('error');
+    t.is(err.data['code'], 'engine-failed');
+    t.regex(String(err.data['text']), /decoder exploded/);
+    c.socket.write(encodeEvent('describe'));
+    const info = await c.next('info');
+    t.deepEqual(info.data['wake'], [], 'no wake service, none described');
+    c.socket.destroy();
+  } finally { await server.close(); }
+});
