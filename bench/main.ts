@@ -19,7 +19,7 @@ const suites: Record<string, Suite> = {
     describe: 'NeuroLite: one 16-token command end to end on one core, vs native LiteRT on the same file [MODEL.tflite]',
     run: async (args) => (await import('../src/nlu/nlu.bench.js')).run(args),
   },
-  voice: {
+  recognize: {
     describe: 'closed-grammar recognition on Debian-packaged English recordings: exact in-grammar, rejected out-of-grammar [--min-score=N] [--verbose]',
     run: async (args) => (await import('../src/voice/recognizer.bench.js')).run(args),
   },

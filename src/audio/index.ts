@@ -2,10 +2,13 @@
 export { MicroFrontend, computeFeatures, toFloatFeatures, FEATURE_SCALE } from './frontend.js';
 export { DEFAULT_FRONTEND_CONFIG, computeFrontendTables, type FrontendConfig, type FrontendTables } from './frontend-tables.js';
 export { parseWav, readWav, encodeWav, toMono16k, WavError, type Wav, type WavErrorCode } from './wav.js';
-export { resample } from './resample.js';
+export { resample, Resampler } from './resample.js';
 export {
   FEATURE_CHANNELS, FRAME_MS, StreamingModel, WakeWordDetector, WakeWords, loadConfiguredWakeWords, parseManifest, readModelFiles, resolveModelsDir,
   type Detection, type DetectorOptions, type Manifest, type WakeConfig, type WakeWordSpec,
 } from './wakeword.js';
-export { DEFAULT_END_OF_SPEECH, EndOfSpeech, VoiceActivity, segmentSpeech, type EndOfSpeechEvent, type EndOfSpeechTimings, type SpeechDecision, type VoiceActivityOptions } from './vad.js';
+export {
+  DEFAULT_END_OF_SPEECH, DEFAULT_ENERGY_VAD, EndOfSpeech, EnergyVoiceActivity, VoiceActivity, loadVoiceActivity, segmentSpeech,
+  type EndOfSpeechEvent, type EndOfSpeechTimings, type EnergyVadOptions, type LoadVoiceActivityOptions, type SpeechDecision, type SpeechDetector, type VadKind, type VoiceActivityOptions,
+} from './vad.js';
 export { AudioSource, WavFileSource, StdinPcmSource, ArecordSource, checkAlsaDevice, FRAME_SAMPLES, type AudioSourceEvents, type AudioSourceOptions, type ArecordOptions, type SourceStatus } from './capture.js';

@@ -2,10 +2,14 @@
 // one decision per 30 ms step), and the end-of-speech state machine that turns per-step speech
 // decisions into speech-start / speech-end / timeout events, with Home Assistant's default timings.
 // The state machine is a pure function of the decisions and their durations, so it is unit-testable.
+// No registry package ships the `vad` model (pymicro-wakeword has only wake words), so
+// EnergyVoiceActivity is the fallback over the same features; loadVoiceActivity picks one.
 
+import { access } from 'node:fs/promises';
+import path from 'node:path';
 import type { LiteRtRuntime } from '../runtime/index.js';
 import { ModelError } from '../runtime/index.js';
-import { readModelFiles, StreamingModel, type Manifest } from './wakeword.js';
+import { FEATURE_CHANNELS, FRAME_MS, readModelFiles, StreamingModel, type Manifest } from './wakeword.js';
 
 export interface VoiceActivityOptions {
   /** Overrides the manifest's probability_cutoff (0..1). */
@@ -22,7 +26,23 @@ export interface SpeechDecision {
   readonly atMs: number;
 }
 
-export class VoiceActivity {
+/** Which VAD runs: microWakeWord's `vad` model, or the energy fallback (for /status). */
+export type VadKind = 'model' | 'energy';
+
+/** What the end-of-speech machine and /status need from a VAD, whichever kind it is. */
+export interface SpeechDetector {
+  readonly kind: VadKind;
+  /** Duration of one decision (30 ms for both kinds). */
+  readonly stepMs: number;
+  /** Feeds one 10 ms frame of raw frontend features; returns a decision once per step, else null. */
+  push(frame: Uint16Array): Promise<SpeechDecision | null>;
+  pushAll(frames: Iterable<Uint16Array>): Promise<SpeechDecision[]>;
+  reset(): Promise<void>;
+  release(): Promise<void>;
+}
+
+export class VoiceActivity implements SpeechDetector {
+  readonly kind = 'model' as const;
   readonly cutoff: number;
 
   private constructor(readonly manifest: Manifest, private readonly stream: StreamingModel, options: VoiceActivityOptions) {
@@ -64,6 +84,147 @@ export class VoiceActivity {
 
   reset(): Promise<void> { return this.stream.reset(); }
   release(): Promise<void> { return this.stream.release(); }
+}
+
+export interface EnergyVadOptions {
+  /**
+   * A step becomes speech when its mean feature (over 40 channels and the step's frames, raw
+   * frontend units: 64 per nat of the log energy after noise reduction and PCAN) exceeds the noise
+   * floor by this much. Default 96 (1.5 nats).
+   */
+  onDelta?: number;
+  /** Speech continues while the mean stays above floor + offDelta (hysteresis). Default 48. */
+  offDelta?: number;
+  /** Speech continues this long after the energy drops (gaps between syllables). Default 240. */
+  hangoverMs?: number;
+  /** Time constant of the floor rising toward louder input. Default 3000 ms. */
+  floorRiseMs?: number;
+  /** Time constant of the floor falling toward quieter input. Default 45 ms (nearly a minimum). */
+  floorFallMs?: number;
+}
+
+export const DEFAULT_ENERGY_VAD: Readonly<Required<EnergyVadOptions>> = Object.freeze({
+  onDelta: 96, offDelta: 48, hangoverMs: 240, floorRiseMs: 3000, floorFallMs: 45,
+});
+
+/** Frames per decision: the same 30 ms step as the model, so EndOfSpeech sees the same cadence. */
+const ENERGY_FRAMES_PER_STEP = 3;
+
+/**
+ * Voice activity without a model: the micro frontend already subtracts a per-channel noise estimate
+ * and normalises gain (PCAN), so what remains is energy above the background. Each 30 ms step's
+ * mean feature is compared with an adaptive floor (falls fast, rises slowly), with hysteresis
+ * (onDelta to start, offDelta to stay) and a hangover that bridges gaps between syllables. It marks
+ * any sound well above the background as speech (music too): the model VAD is better when present.
+ * `probability` is (mean − floor) / (2 × onDelta), clamped to 0..1 (0.5 at the start threshold).
+ */
+export class EnergyVoiceActivity implements SpeechDetector {
+  readonly kind = 'energy' as const;
+  readonly stepMs = ENERGY_FRAMES_PER_STEP * FRAME_MS;
+  readonly options: Readonly<Required<EnergyVadOptions>>;
+  private readonly hangoverSteps: number;
+  private readonly riseAlpha: number;
+  private readonly fallAlpha: number;
+  private floor: number | null = null;
+  private inSpeech = false;
+  private hangLeft = 0;
+  private sum = 0;
+  private filled = 0;
+  private frames = 0;
+
+  constructor(options: EnergyVadOptions = {}) {
+    const o = { ...DEFAULT_ENERGY_VAD, ...options };
+    for (const [k, v] of Object.entries(o)) {
+      if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new RangeError(`energy vad: ${k} must be a number >= 0 (got ${String(v)})`);
+    }
+    if (!(o.onDelta > 0)) throw new RangeError('energy vad: onDelta must be > 0');
+    if (o.offDelta > o.onDelta) throw new RangeError(`energy vad: offDelta (${o.offDelta}) must not exceed onDelta (${o.onDelta})`);
+    this.options = Object.freeze(o);
+    this.hangoverSteps = Math.round(o.hangoverMs / this.stepMs);
+    this.riseAlpha = o.floorRiseMs === 0 ? 1 : Math.min(1, this.stepMs / o.floorRiseMs);
+    this.fallAlpha = o.floorFallMs === 0 ? 1 : Math.min(1, this.stepMs / o.floorFallMs);
+  }
+
+  /** Current noise floor (raw feature units), null before the first step. */
+  get noiseFloor(): number | null { return this.floor; }
+
+  push(frame: Uint16Array): Promise<SpeechDecision | null> { return Promise.resolve(this.pushSync(frame)); }
+
+  /** As push(), synchronously (no model to wait for). */
+  pushSync(frame: Uint16Array): SpeechDecision | null {
+    if (frame.length !== FEATURE_CHANNELS) throw new RangeError(`energy vad: a feature frame has ${FEATURE_CHANNELS} values (got ${frame.length})`);
+    for (let c = 0; c < FEATURE_CHANNELS; c++) this.sum += frame[c]!;
+    this.frames++;
+    if (++this.filled < ENERGY_FRAMES_PER_STEP) return null;
+    const energy = this.sum / (FEATURE_CHANNELS * ENERGY_FRAMES_PER_STEP);
+    this.sum = 0;
+    this.filled = 0;
+    // The first step seeds the floor: the frontend's own noise estimate starts at zero, so its first
+    // few hundred ms are loud and falling, which a fast-falling floor follows without triggering.
+    const floor = this.floor ?? energy;
+    const above = energy - floor;
+    const o = this.options;
+    if (this.inSpeech) {
+      if (above >= o.offDelta) this.hangLeft = this.hangoverSteps;
+      else if (this.hangLeft > 0) this.hangLeft--;
+      else this.inSpeech = false;
+    } else if (above > o.onDelta) {
+      this.inSpeech = true;
+      this.hangLeft = this.hangoverSteps;
+    }
+    this.floor = floor + (energy - floor) * (energy < floor ? this.fallAlpha : this.riseAlpha);
+    const p = above / (2 * o.onDelta);
+    return { probability: p < 0 ? 0 : p > 1 ? 1 : p, isSpeech: this.inSpeech, durationMs: this.stepMs, atMs: this.frames * FRAME_MS };
+  }
+
+  pushAll(frames: Iterable<Uint16Array>): Promise<SpeechDecision[]> {
+    const out: SpeechDecision[] = [];
+    for (const f of frames) {
+      const d = this.pushSync(f);
+      if (d !== null) out.push(d);
+    }
+    return Promise.resolve(out);
+  }
+
+  reset(): Promise<void> {
+    this.floor = null;
+    this.inSpeech = false;
+    this.hangLeft = 0;
+    this.sum = 0;
+    this.filled = 0;
+    this.frames = 0;
+    return Promise.resolve();
+  }
+
+  release(): Promise<void> { return Promise.resolve(); }
+}
+
+export interface LoadVoiceActivityOptions extends VoiceActivityOptions {
+  /** Model id in the models directory. Default "vad". */
+  id?: string;
+  energy?: EnergyVadOptions;
+  /** Told once per process that the energy fallback runs, and why. */
+  log?: (message: string, details: Record<string, unknown>) => void;
+}
+
+let energyFallbackLogged = false;
+
+/**
+ * The VAD for a models directory: the `vad` model when `<dir>/<id>.tflite` exists (a broken model
+ * is an error, not a silent fallback), else the energy VAD (logged once). Check `.kind`.
+ */
+export async function loadVoiceActivity(runtime: LiteRtRuntime, dir: string, options: LoadVoiceActivityOptions = {}): Promise<SpeechDetector> {
+  const id = options.id ?? 'vad';
+  const modelPath = path.join(dir, `${id}.tflite`);
+  let present = true;
+  try { await access(modelPath); } catch { present = false; }
+  if (present) return VoiceActivity.load(runtime, dir, id, options.cutoff === undefined ? {} : { cutoff: options.cutoff });
+  const energy = new EnergyVoiceActivity(options.energy);
+  if (!energyFallbackLogged) {
+    energyFallbackLogged = true;
+    options.log?.(`no VAD model (${modelPath}): using the energy VAD`, { kind: 'energy', model: modelPath, ...energy.options });
+  }
+  return energy;
 }
 
 /**

@@ -283,6 +283,25 @@ export const configSchema = z.strictObject({
             .default({ kind: 'aplay' }),
         })
         .prefault({}),
+      /**
+       * Wyoming protocol server (Home Assistant / Rhasspy 3: describe, transcribe, synthesize, wake
+       * detection over TCP). Off by default; loopback only unless host says otherwise.
+       */
+      wyoming: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          host: z.string().min(1).default('127.0.0.1'),
+          port: z.int().min(0).max(65_535).default(10_700),
+          /** Largest audio accepted in one transcribe/detect request, in bytes as the client sends it (default: 60 s of 16 kHz s16 mono). */
+          maxAudioBytes: z.int().min(1024).max(256 * 1024 * 1024).default(1_920_000),
+          /** Largest payload of one event (an audio chunk), in bytes. */
+          maxPayloadBytes: z.int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+          /** Longest text accepted by synthesize, in characters. */
+          maxTextChars: z.int().min(1).max(100_000).default(2000),
+          /** At most this many clients at once; more are refused with an error event. */
+          maxConnections: z.int().min(1).max(256).default(8),
+        })
+        .prefault({}),
     })
     .prefault({}),
   watchdog: z

@@ -1,4 +1,4 @@
-// `npm run bench -- voice`: closed-grammar recognition measured on real English recordings that Debian
+// `npm run bench -- recognize`: closed-grammar recognition measured on real English recordings that Debian
 // ships (pocketsphinx-testdata; asterisk-core-sounds-en-wav, whose file names are their words).
 // In-grammar clips must come back exactly; out-of-grammar clips (long Asterisk prompts) must be rejected.
 import { readFile, readdir } from 'node:fs/promises';

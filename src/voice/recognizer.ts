@@ -63,7 +63,7 @@ export interface PocketsphinxOptions {
 }
 
 /**
- * Default rejection threshold on Decoding.score, chosen on Debian's recordings (`npm run bench -- voice`):
+ * Default rejection threshold on Decoding.score, chosen on Debian's recordings (`npm run bench -- recognize`):
  * the best trade-off found there between exact in-grammar answers and rejected out-of-grammar prompts.
  */
 export const defaultMinScore = 0.16;

@@ -1,6 +1,6 @@
 // resample(): length, frequency and level kept; content above the new Nyquist removed.
 import test from 'ava';
-import { resample } from '../../src/audio/resample.js';
+import { resample, Resampler } from '../../src/audio/resample.js';
 
 const tone = (hz: number, rate: number, seconds: number, amp = 10000): Int16Array =>
   Int16Array.from({ length: Math.round(rate * seconds) }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * hz * i) / rate)));
@@ -32,4 +32,26 @@ test('same rate copies; bad rates are refused', (t) => {
   t.deepEqual(resample(x, 16000, 16000), x);
   t.throws(() => resample(x, 0, 16000), { instanceOf: RangeError });
   t.throws(() => resample(x, 22050.5, 16000), { instanceOf: RangeError });
+});
+
+test('Resampler: streamed in uneven chunks, the output is exactly resample() of the whole', (t) => {
+  let seed = 7;
+  const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+  const x = Int16Array.from({ length: 20_000 }, () => Math.round((rnd() - 0.5) * 30_000));
+  for (const [from, to] of [[22050, 16000], [48000, 16000], [8000, 16000], [44100, 16000], [16000, 16000], [16001, 16000]] as const) {
+    const r = new Resampler(from, to);
+    const parts: Int16Array[] = [];
+    for (let i = 0; i < x.length;) {
+      const n = 1 + Math.floor(rnd() * 3000);
+      parts.push(r.push(x.subarray(i, i + n)));
+      i += n;
+    }
+    parts.push(r.flush());
+    const got = new Int16Array(parts.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of parts) { got.set(p, o); o += p.length; }
+    const want = resample(x, from, to);
+    t.is(got.length, want.length, `${from} → ${to}`);
+    t.deepEqual(got, want, `${from} → ${to}`);
+  }
 });
