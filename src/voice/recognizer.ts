@@ -70,6 +70,29 @@ export const defaultMinScore = 0.16;
 
 const fillers = /^(<s>|<\/s>|<sil>|\[.*\]|\+.*\+|\(NULL\)|SIL)$/;
 
+/**
+ * The utterance without its long silent ends: from `marginMs` before the first 10 ms frame louder than
+ * max(minRms, loudest / 20) to `marginMs` after the last. The pipeline hands over everything from the
+ * wake word to the end of speech (often a second or more of silence); long silences skew pocketsphinx's
+ * cepstral mean and make it drop or swap words (measured on espeak-ng commands: see the README).
+ */
+export function trimSilence(pcm: Int16Array, marginMs = 200, minRms = 64): Int16Array {
+  const step = 160;
+  const rms: number[] = [];
+  for (let i = 0; i + step <= pcm.length; i += step) {
+    let s = 0;
+    for (let j = i; j < i + step; j++) s += pcm[j]! * pcm[j]!;
+    rms.push(Math.sqrt(s / step));
+  }
+  const floor = Math.max(minRms, Math.max(0, ...rms) / 20);
+  const first = rms.findIndex((r) => r > floor);
+  if (first < 0) return pcm;
+  let last = rms.length - 1;
+  while (rms[last]! <= floor) last--;
+  const margin = Math.round((marginMs * 16_000) / 1000);
+  return pcm.subarray(Math.max(0, first * step - margin), Math.min(pcm.length, (last + 1) * step + margin));
+}
+
 /** Parse one pocketsphinx `-hypseg` line: `uttid S s T total A ascr L lscr (sf wascr wlscr word)* ef`. */
 export function parseHypseg(line: string): { uttId: string; words: string[]; ascr: number; frames: number } | null {
   const t = line.trim().split(/\s+/);
@@ -121,7 +144,10 @@ export class PocketsphinxEngine implements RecognizerEngine {
   async decodeMany(pcms: Int16Array[]): Promise<Array<Decoding | null>> {
     const batch = `b${++this.count}`;
     const ids = pcms.map((_, i) => `${batch}u${i}`);
-    await Promise.all(pcms.map((p, i) => writeFile(path.join(this.dir, `${ids[i]}.raw`), Buffer.from(p.buffer, p.byteOffset, p.byteLength), { mode: 0o600 })));
+    await Promise.all(pcms.map((pcm, i) => {
+      const p = trimSilence(pcm);
+      return writeFile(path.join(this.dir, `${ids[i]}.raw`), Buffer.from(p.buffer, p.byteOffset, p.byteLength), { mode: 0o600 });
+    }));
     try {
       const [g, p] = await Promise.all([this.batch(batch, ids, 'grammar'), this.batch(batch, ids, 'phones')]);
       return ids.map((id) => {
@@ -144,7 +170,9 @@ export class PocketsphinxEngine implements RecognizerEngine {
     const search = mode === 'grammar'
       ? ['-jsgf', path.join(this.dir, 'grammar.jsgf'), '-dict', path.join(this.dir, 'words.dict')]
       : ['-allphone', path.join(modelDir, 'en-us-phone.lm.bin'), '-allphone_ci', 'yes', '-dict', path.join(this.dir, 'words.dict')];
-    const args = ['-hmm', path.join(modelDir, 'en-us'), ...search, '-ctl', ctl, '-cepdir', this.dir, '-cepext', '.raw', '-adcin', 'yes', '-hypseg', seg, '-logfn', '/dev/null'];
+    // Dither (fixed seed: the same audio decodes the same way): digital silence (exact zeros) has no
+    // log energy and upsets the decoder; any real microphone adds this much noise anyway.
+    const args = ['-hmm', path.join(modelDir, 'en-us'), ...search, '-ctl', ctl, '-cepdir', this.dir, '-cepext', '.raw', '-adcin', 'yes', '-dither', 'yes', '-seed', '1', '-hypseg', seg, '-logfn', '/dev/null'];
     try {
       const timeoutMs = (this.opts.timeoutMs ?? 30_000) * ids.length;
       await runProgram(this.opts.program ?? 'pocketsphinx_batch', args, { timeoutMs, maxStdoutBytes: 1 << 20 });
