@@ -1,7 +1,7 @@
 // Public API of the voice frontend (#12): audio in, features out. Capture, wake word and TTS land here too.
 export { MicroFrontend, computeFeatures, toFloatFeatures, FEATURE_SCALE } from './frontend.js';
 export { DEFAULT_FRONTEND_CONFIG, computeFrontendTables, type FrontendConfig, type FrontendTables } from './frontend-tables.js';
-export { parseWav, readWav, encodeWav, toMono16k, WavError, type Wav, type WavErrorCode } from './wav.js';
+export { parseWav, readWav, encodeWav, toMono, toMono16k, to16kMono, WavError, type Wav, type WavErrorCode } from './wav.js';
 export { resample, Resampler } from './resample.js';
 export {
   FEATURE_CHANNELS, FRAME_MS, StreamingModel, WakeWordDetector, WakeWords, loadConfiguredWakeWords, parseManifest, readModelFiles, resolveModelsDir,

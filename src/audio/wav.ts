@@ -1,6 +1,7 @@
 // The WAV (RIFF/WAVE, 16-bit PCM) format, read and written in one place. Every malformed input is a
 // WavError that says what is wrong and where; nothing here touches audio hardware.
 import { readFile } from 'node:fs/promises';
+import { resample } from './resample.js';
 
 export type WavErrorCode = 'not-riff' | 'truncated' | 'format' | 'padding' | 'empty' | 'rate';
 
@@ -130,15 +131,26 @@ export function encodeWav(samples: Int16Array, sampleRate: number, channels = 1)
   return buf;
 }
 
-/** 16 kHz mono samples for the frontend: stereo is averaged; any other rate is refused (no resampler). */
-export function toMono16k(wav: Wav, name = 'wav'): Int16Array {
-  if (wav.sampleRate !== 16000) throw new WavError(`${name}: sample rate ${wav.sampleRate} Hz, the voice frontend needs 16000 Hz (resample it, e.g. sox in.wav -r 16000 out.wav)`, 'rate');
-  if (wav.channels === 1) return wav.samples;
-  const out = new Int16Array(wav.samples.length / wav.channels);
+/** Interleaved samples of `channels` channels averaged to mono (the same array when already mono). */
+export function toMono(samples: Int16Array, channels: number): Int16Array {
+  if (channels === 1) return samples;
+  const out = new Int16Array(Math.floor(samples.length / channels));
   for (let i = 0; i < out.length; i++) {
     let sum = 0;
-    for (let c = 0; c < wav.channels; c++) sum += wav.samples[i * wav.channels + c]!;
-    out[i] = Math.round(sum / wav.channels);
+    for (let c = 0; c < channels; c++) sum += samples[i * channels + c]!;
+    out[i] = Math.round(sum / channels);
   }
   return out;
+}
+
+/** 16 kHz mono samples for the frontend: stereo is averaged; any other rate is refused (resample first: resample.ts). */
+export function toMono16k(wav: Wav, name = 'wav'): Int16Array {
+  if (wav.sampleRate !== 16000) throw new WavError(`${name}: sample rate ${wav.sampleRate} Hz, the voice frontend needs 16000 Hz (resample it, e.g. sox in.wav -r 16000 out.wav)`, 'rate');
+  return toMono(wav.samples, wav.channels);
+}
+
+/** Any rate, mono or stereo → 16 kHz mono (channels averaged, then the windowed-sinc resampler): what the recognizer takes. */
+export function to16kMono(wav: Wav): Int16Array {
+  const mono = toMono(wav.samples, wav.channels);
+  return wav.sampleRate === 16000 ? mono : resample(mono, wav.sampleRate, 16000);
 }

@@ -6,7 +6,7 @@ import { ConfigError, ensureStateDir, loadConfig, type Config } from '../config/
 import { STORE_FILE } from '../memory/index.js';
 import { ask, connectClient } from './ask-client.js';
 import { resolveModelsDir } from '../audio/index.js';
-import { createRecognizers } from '../voice/recognizers.js';
+import { engineStatus } from '../voice/recognizer.js';
 
 export type CheckState = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -92,16 +92,17 @@ function checkVoiceModels(config: Config): Check {
   const dir = resolveModelsDir(config.audio.modelsDir);
   const ids = config.audio.wake.words.map((w) => w.id);
   const missing = ids.filter((id) => !existsSync(path.join(dir, `${id}.tflite`)) || !existsSync(path.join(dir, `${id}.json`)));
-  const vad = config.audio.vad.kind === 'energy' ? 'energy VAD' : existsSync(path.join(dir, `${config.audio.vad.id}.tflite`)) ? `vad model ${config.audio.vad.id}` : `energy VAD (no ${config.audio.vad.id}.tflite)`;
+  const hasVadModel = existsSync(path.join(dir, `${config.audio.vad.id}.tflite`));
+  const vad = config.audio.vad.kind === 'energy' ? 'energy VAD' : hasVadModel ? `vad model ${config.audio.vad.id}` : `energy VAD (no ${config.audio.vad.id}.tflite${config.audio.vad.kind === 'model' ? ', although audio.vad.kind is model' : ''})`;
   if (missing.length) return { name: 'wake words', state: config.audio.enabled ? 'fail' : 'warn', detail: `missing in ${dir}: ${missing.join(', ')} (run .ci/setup-voice.sh or set audio.modelsDir); ${vad}` };
   return { name: 'wake words', state: 'ok', detail: `${ids.join(', ')} in ${dir}; ${vad}` };
 }
 
 /** A recognizer per language: without one, spoken commands are heard but not understood. */
 function checkRecognizers(config: Config): Check {
-  const engines = createRecognizers(config);
-  const detail = (['en', 'fr'] as const).map((lang) => (engines[lang] ? `${lang}: ${engines[lang].constructor.name}` : `no engine for ${lang}`)).join('; ');
-  return { name: 'recognizer', state: engines[config.language] ? 'ok' : 'warn', detail };
+  const status = { en: engineStatus('en'), fr: engineStatus('fr') };
+  const detail = (['en', 'fr'] as const).map((lang) => (status[lang].isAvailable ? `${lang}: ${status[lang].detail}` : `no engine for ${lang}: ${status[lang].detail}`)).join('; ');
+  return { name: 'recognizer', state: status[config.language].isAvailable ? 'ok' : 'warn', detail };
 }
 
 function checkSpeech(config: Config, env: Record<string, string | undefined>): Check {

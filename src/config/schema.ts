@@ -243,14 +243,23 @@ export const configSchema = z.strictObject({
         })
         .prefault({}),
       /**
-       * Voice activity after the wake word: the microWakeWord `vad` model (`<id>.tflite` in modelsDir),
-       * or `energy` (a threshold on the frontend's log energies) when that model is not installed.
+       * Voice activity after the wake word (src/audio/vad.ts). `auto`: the microWakeWord `vad` model
+       * (`<id>.tflite` in modelsDir) when it is installed, else the energy VAD. `model` or `energy`
+       * forces one (`model` without the file: logged as an error, the energy VAD runs).
        */
       vad: z
         .strictObject({
-          kind: z.enum(['model', 'energy']).default('model'),
+          kind: z.enum(['auto', 'model', 'energy']).default('auto'),
           id: z.string().regex(/^[A-Za-z0-9_-]+$/).default('vad'),
-          energyThreshold: z.int().min(1).max(65_535).default(300),
+          /** Energy VAD tuning (raw frontend feature units; EnergyVoiceActivity's defaults when absent). */
+          energy: z
+            .strictObject({
+              onDelta: z.number().gt(0).max(4096).optional(),
+              offDelta: z.number().min(0).max(4096).optional(),
+              hangoverMs: z.int().min(0).max(5000).optional(),
+            })
+            .refine((e) => e.offDelta === undefined || e.offDelta <= (e.onDelta ?? 96), 'offDelta must not exceed onDelta')
+            .prefault({}),
         })
         .prefault({}),
       /** Command audio kept after the wake word, at most (ms). */
@@ -316,8 +325,6 @@ export const configSchema = z.strictObject({
       freezeOnSigusr2Ms: z.int().min(0).max(600_000).default(0),
       /** Test hook: at start, try to write a file at each of these paths and log what happened (sandbox tests). */
       writeProbe: z.array(z.string().min(1)).max(32).default([]),
-      /** Test hook: every voice command is recognized as this sentence (src/voice/recognizers.ts). */
-      fixedTranscript: z.string().min(1).max(200).optional(),
     })
     .prefault({}),
 });

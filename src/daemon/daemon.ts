@@ -134,8 +134,10 @@ export class Daemon {
       runText: (text) => daemon!.runTurn({ id: randomUUID(), text, lang: config.language, channel: 'mqtt', session: 'ha:text' }, null),
       say: (s) => voice!.say(s),
     });
+    notifier.send('STATUS=starting: building the speech recognizer');
+    const recognizers = await createRecognizers(config, log.child({ mod: 'asr' }));
     voice = new VoiceService({
-      config, link, topics, shared, store, log: log.child({ mod: 'voice' }), engines: createRecognizers(config),
+      config, link, topics, shared, store, log: log.child({ mod: 'voice' }), recognizers,
       runTurn: (input, onReply) => daemon!.runTurn(input, null, onReply),
     });
     notifier.send('STATUS=starting: loading models');

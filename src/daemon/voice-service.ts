@@ -4,6 +4,7 @@
 // messages in order. A dead microphone is a status, never a stop. Every inbound payload is checked:
 // garbage is logged and dropped.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
@@ -24,11 +25,15 @@ import {
   type Topics,
   type TtsSay,
 } from '../mqtt/index.js';
-import { ArecordSource, parseWav, resample, VoiceActivity, WakeWords, loadConfiguredWakeWords, resolveModelsDir, type AudioSource, type SourceStatus } from '../audio/index.js';
+import { ArecordSource, parseWav, resample, toMono, VoiceActivity, EnergyVoiceActivity, loadVoiceActivity, WakeWords, loadConfiguredWakeWords, resolveModelsDir, type SpeechDetector, type AudioSource, type SourceStatus } from '../audio/index.js';
 import { loadLiteRtRuntime, type LiteRtRuntime } from '../runtime/index.js';
 import { AplaySink, FileSink, Speaker, type AudioSink } from '../voice/index.js';
-import { EnergyVad, VoicePipeline, type CaptureResult, type Lang, type RecognizerEngine, type SpeechDetector } from '../voice/pipeline.js';
+import { asrService, ttsService } from '../voice/wyoming-services.js';
+import { wakeService } from '../voice/wake.js';
+import { WyomingServer, type VoiceServices } from '../voice/wyoming.js';
+import { VoicePipeline, type CaptureResult, type Lang } from '../voice/pipeline.js';
 import type { TurnInput } from '../assistant/index.js';
+import type { Recognizers } from '../voice/recognizers.js';
 
 export interface VoiceStatus {
   enabled: boolean;
@@ -39,6 +44,8 @@ export interface VoiceStatus {
   engines: Record<Lang, string>;
   sites: Array<{ siteId: string; state: string }>;
   speaking: boolean;
+  /** The Wyoming server's address while it runs; 'off' when disabled, or why it could not start. */
+  wyoming: { state: 'off' } | { state: 'listening'; host: string; port: number } | { state: 'failed'; reason: string };
   modelError?: string;
 }
 
@@ -51,8 +58,8 @@ export interface VoiceDeps {
   log: Logger;
   /** The daemon's turn path; `onReply` gets the reply of that turn. */
   runTurn: (input: TurnInput, onReply: (reply: ReplyPayload) => void) => Promise<void>;
-  /** Recognizers by language (none yet: the pocketsphinx engine lands with voice-speech). */
-  engines: Partial<Record<Lang, RecognizerEngine>>;
+  /** Recognizers by language (createRecognizers, built once at start); closed by stop(). */
+  recognizers: Recognizers;
   /** Capture source for the local microphone (tests may pass another program). */
   captureCommand?: string;
 }
@@ -73,6 +80,8 @@ export class VoiceService {
   private readonly ownSayIds: string[] = [];
   private readonly ownSessions: string[] = [];
   private isStopped = false;
+  private wyoming: WyomingServer | null = null;
+  private wyomingState: VoiceStatus['wyoming'] = { state: 'off' };
 
   constructor(private readonly d: VoiceDeps) {
     this.localSite = d.config.deviceId;
@@ -82,7 +91,10 @@ export class VoiceService {
     this.speaker.onSpeaking((e) => {
       for (const p of this.live.values()) p.setMuted(e.isSpeaking);
     });
-    this.vadKind = d.config.audio.vad.kind === 'energy' ? 'energy' : `model:${d.config.audio.vad.id}`;
+    // What loadVad will pick (the VAD itself loads with a site's pipeline, on first audio).
+    const v = d.config.audio.vad;
+    const hasModel = existsSync(path.join(resolveModelsDir(d.config.audio.modelsDir), `${v.id}.tflite`));
+    this.vadKind = v.kind === 'energy' ? 'energy' : hasModel ? `model:${v.id}` : v.kind === 'auto' ? 'energy (no vad model)' : 'energy (vad model missing)';
   }
 
   static subscriptionsFor(config: Config, t: Topics, shared: SharedTopics): string[] {
@@ -98,8 +110,9 @@ export class VoiceService {
     return this.d.config.hermes.siteIds ?? ['default', this.d.config.deviceId];
   }
 
-  /** Starts the local microphone when audio is enabled; satellites need nothing started. */
+  /** Starts the Wyoming server when enabled, and the local microphone when audio is enabled; satellites need nothing started. */
   async start(): Promise<void> {
+    if (this.d.config.audio.wyoming.enabled) await this.startWyoming();
     if (!this.d.config.audio.enabled) return;
     const src = new ArecordSource({ command: this.d.captureCommand ?? this.d.config.audio.captureCommand, maxQueuedFrames: 100 });
     this.source = src;
@@ -111,6 +124,29 @@ export class VoiceService {
       void pipeline.then((p) => p?.push(frame));
     });
     await src.start();
+  }
+
+  /**
+   * The Wyoming server over the daemon's own engines: the recognizers by language, the Speaker's
+   * espeak-ng synthesis, the configured wake words. A failure (port taken, models missing) is logged
+   * and shown in status; the daemon runs on without it.
+   */
+  private async startWyoming(): Promise<void> {
+    const { config, log } = this.d;
+    const w = config.audio.wyoming;
+    try {
+      this.runtime ??= loadLiteRtRuntime();
+      const services: VoiceServices = {
+        asr: asrService(this.d.recognizers, config.language),
+        tts: ttsService(config.audio.tts, w.maxTextChars, config.language),
+        wake: await wakeService(await this.runtime, config.audio),
+      };
+      this.wyoming = await WyomingServer.start(services, { host: w.host, port: w.port, maxAudioBytes: w.maxAudioBytes, maxPayloadBytes: w.maxPayloadBytes, maxTextChars: w.maxTextChars, maxConnections: w.maxConnections, log: log.child({ part: 'wyoming' }) });
+      this.wyomingState = { state: 'listening', ...this.wyoming.address() };
+    } catch (err) {
+      this.wyomingState = { state: 'failed', reason: err instanceof Error ? err.message : String(err) };
+      log.error({ err, host: w.host, port: w.port }, 'voice: the Wyoming server did not start; the daemon runs without it');
+    }
   }
 
   private onMicStatus(s: SourceStatus): void {
@@ -167,15 +203,7 @@ export class VoiceService {
     try {
       const wav = parseWav(msg.payload, `audioFrame from ${site}`);
       if (wav.bitsPerSample !== 16) throw new Error(`${wav.bitsPerSample}-bit audio, expected 16`);
-      let mono = wav.samples;
-      if (wav.channels > 1) {
-        mono = new Int16Array(Math.floor(wav.samples.length / wav.channels));
-        for (let i = 0; i < mono.length; i++) {
-          let s = 0;
-          for (let c = 0; c < wav.channels; c++) s += wav.samples[i * wav.channels + c]!;
-          mono[i] = Math.round(s / wav.channels);
-        }
-      }
+      const mono = wav.channels > 1 ? toMono(wav.samples, wav.channels) : wav.samples;
       if (wav.sampleRate < 8000 || wav.sampleRate > 48_000) throw new Error(`sample rate ${wav.sampleRate} Hz is out of 8000..48000`);
       pcm = wav.sampleRate === 16_000 ? mono : resample(mono, wav.sampleRate, 16_000);
     } catch (err) {
@@ -206,18 +234,7 @@ export class VoiceService {
     this.runtime ??= loadLiteRtRuntime();
     const runtime = await this.runtime;
     const wake: WakeWords = await loadConfiguredWakeWords(runtime, config.audio);
-    let vad: SpeechDetector;
-    if (config.audio.vad.kind === 'energy') vad = new EnergyVad(config.audio.vad.energyThreshold);
-    else {
-      try {
-        const model = await VoiceActivity.load(runtime, resolveModelsDir(config.audio.modelsDir), config.audio.vad.id);
-        vad = { kind: `model:${config.audio.vad.id}`, push: (f) => model.push(f), reset: () => model.reset() };
-      } catch (err) {
-        log.warn({ err: (err as Error).message }, 'voice: no vad model; using the energy VAD');
-        vad = new EnergyVad(config.audio.vad.energyThreshold);
-        this.vadKind = 'energy (vad model missing)';
-      }
-    }
+    const vad = await this.loadVad(runtime);
     const pipeline = new VoicePipeline({
       siteId,
       lang: config.language,
@@ -225,7 +242,7 @@ export class VoiceService {
       vad,
       timings: config.audio.endOfSpeech,
       maxCommandMs: config.audio.maxCommandMs,
-      engine: (lang) => this.d.engines[lang] ?? null,
+      engine: (lang) => this.d.recognizers.engines[lang] ?? null,
       newSessionId: () => this.remember(this.ownSessions, randomUUID()),
       log: log.child({ siteId }),
       events: {
@@ -243,6 +260,29 @@ export class VoiceService {
     pipeline.setMuted(this.speaker.isSpeaking);
     this.live.set(siteId, pipeline);
     return pipeline;
+  }
+
+  /** One VAD story (config audio.vad.kind): auto = the model when installed, else energy; or forced. */
+  private async loadVad(runtime: LiteRtRuntime): Promise<SpeechDetector> {
+    const { config, log } = this.d;
+    const v = config.audio.vad;
+    const energyOptions = Object.fromEntries(Object.entries(v.energy).filter(([, x]) => x !== undefined));
+    const dir = resolveModelsDir(config.audio.modelsDir);
+    let vad: SpeechDetector;
+    if (v.kind === 'energy') vad = new EnergyVoiceActivity(energyOptions);
+    else if (v.kind === 'auto') vad = await loadVoiceActivity(runtime, dir, { id: v.id, energy: energyOptions, log: (msg, details) => log.warn(details, `voice: ${msg}`) });
+    else {
+      try {
+        vad = await VoiceActivity.load(runtime, dir, v.id);
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'voice: audio.vad.kind is model but the vad model cannot load; using the energy VAD');
+        vad = new EnergyVoiceActivity(energyOptions);
+        this.vadKind = 'energy (vad model missing)';
+        return vad;
+      }
+    }
+    this.vadKind = vad.kind === 'model' ? `model:${v.id}` : v.kind === 'energy' ? 'energy' : 'energy (no vad model)';
+    return vad;
   }
 
   private send(topic: string, payload: string): void {
@@ -288,20 +328,17 @@ export class VoiceService {
   }
 
   status(): VoiceStatus {
-    const engines = { en: 'none', fr: 'none' } as Record<Lang, string>;
-    for (const lang of ['en', 'fr'] as const) {
-      const e = this.d.engines[lang];
-      engines[lang] = e ? e.constructor.name : `no engine for ${lang}`;
-    }
+    const engines = { ...this.d.recognizers.status };
     return {
       enabled: this.d.store.data.settings.voiceEnabled,
-      available: this.modelError === null && this.d.engines[this.d.config.language] !== undefined,
+      available: this.modelError === null && this.d.recognizers.engines[this.d.config.language] !== undefined,
       microphone: this.mic,
       vad: this.vadKind,
       wakeWords: this.d.config.audio.wake.words.map((w) => w.id),
       engines,
       sites: [...this.live.values()].map((p) => ({ siteId: p.siteId, state: p.state })),
       speaking: this.speaker.isSpeaking,
+      wyoming: this.wyomingState,
       ...(this.modelError ? { modelError: this.modelError } : {}),
     };
   }
@@ -314,9 +351,12 @@ export class VoiceService {
 
   async stop(): Promise<void> {
     this.isStopped = true;
+    await this.wyoming?.close();
+    this.wyoming = null;
     for (const p of this.live.values()) p.close();
     await this.source?.stop().catch((err: unknown) => this.d.log.warn({ err }, 'microphone stop failed'));
     await this.speaker.stop();
+    await this.d.recognizers.close().catch((err: unknown) => this.d.log.warn({ err }, 'recognizer close failed'));
   }
 
   private ignore(msg: InboundMessage, reason: string): void {

@@ -4,23 +4,14 @@
 // messages and a normal turn). Audio is pushed in any chunk size; pushes are processed in order.
 import type { Logger } from 'pino';
 import { MicroFrontend } from '../audio/frontend.js';
-import { EndOfSpeech, type EndOfSpeechTimings, type SpeechDecision } from '../audio/vad.js';
+import { EndOfSpeech, type EndOfSpeechTimings, type SpeechDetector as AudioSpeechDetector } from '../audio/vad.js';
 import type { Detection } from '../audio/wakeword.js';
 
-export type Lang = 'en' | 'fr';
+import type { Lang } from './grammar.js';
+import type { RecognizerEngine } from './recognizer.js';
 
-export interface Recognition {
-  text: string;
-  /** Confidence: higher is surer; comparable across utterances of one engine only. */
-  score: number;
-}
-
-/** A speech recognizer for one language (the pocketsphinx engine of src/voice/recognizer.ts fits). */
-export interface RecognizerEngine {
-  readonly language: Lang;
-  /** 16 kHz mono s16 speech → text, or null when nothing it knows was said. */
-  recognize(pcm16k: Int16Array): Promise<Recognition | null>;
-}
+export type { Lang } from './grammar.js';
+export type { Recognition, RecognizerEngine } from './recognizer.js';
 
 /** Wake-word detection on feature frames (WakeWords fits). */
 export interface WakeDetector {
@@ -28,44 +19,8 @@ export interface WakeDetector {
   reset(): Promise<void>;
 }
 
-/** Speech/no-speech decisions on feature frames (VoiceActivity or EnergyVad). */
-export interface SpeechDetector {
-  readonly kind: string;
-  push(frame: Uint16Array): Promise<SpeechDecision | null>;
-  reset(): Promise<void>;
-}
-
-/**
- * A VAD for boards without the vad model: mean log-mel feature energy over 30 ms steps against a
- * threshold (features are the frontend's log-scaled uint16 values, silence is near 0).
- */
-export class EnergyVad implements SpeechDetector {
-  readonly kind = 'energy';
-  private sum = 0;
-  private n = 0;
-  private frames = 0;
-  constructor(private readonly threshold = 300) {}
-
-  async push(frame: Uint16Array): Promise<SpeechDecision | null> {
-    let s = 0;
-    for (const v of frame) s += v;
-    this.sum += s / frame.length;
-    this.n++;
-    this.frames++;
-    if (this.n < 3) return null;
-    const mean = this.sum / this.n;
-    this.sum = 0;
-    this.n = 0;
-    const probability = Math.min(1, mean / (2 * this.threshold));
-    return { probability, isSpeech: mean > this.threshold, durationMs: 30, atMs: this.frames * 10 };
-  }
-
-  async reset(): Promise<void> {
-    this.sum = 0;
-    this.n = 0;
-    this.frames = 0;
-  }
-}
+/** Speech/no-speech decisions on feature frames: src/audio/vad.ts (VoiceActivity or EnergyVoiceActivity). */
+export type SpeechDetector = Pick<AudioSpeechDetector, 'kind' | 'push' | 'reset'>;
 
 export type PipelineState = 'idle' | 'listening' | 'recognizing' | 'muted';
 

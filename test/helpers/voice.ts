@@ -39,9 +39,9 @@ export function concat(parts: Int16Array[]): Int16Array {
   return out;
 }
 
-/** "okay nabu", a pause, then `command`, framed by silence, as a 16 kHz WAV file. */
-export async function wakeAndCommandWav(command: string, pauseMs = 700): Promise<{ file: string; samples: Int16Array }> {
-  const samples = concat([silence(500), await espeak('okay nabu'), silence(pauseMs), await espeak(command), silence(300)]);
+/** "okay nabu" (en-us), a pause, then `command` in `voice`, framed by silence, as a 16 kHz WAV file. */
+export async function wakeAndCommandWav(command: string, pauseMs = 700, voice = 'en-us'): Promise<{ file: string; samples: Int16Array }> {
+  const samples = concat([silence(500), await espeak('okay nabu'), silence(pauseMs), await espeak(command, voice), silence(300)]);
   const file = path.join(await tempDir('wulf-voice-wav-'), 'command.wav');
   await writeFile(file, encodeWav(samples, 16_000));
   return { file, samples };

@@ -1,7 +1,7 @@
 // The VoicePipeline in-process on espeak-ng speech, with the real frontend, wake word and vad
 // models: the order of its events, the command audio it hands the recognizer (bounded), half
-// duplex, listening without a wake word, and "no engine for <lang>". The recognizer here is a
-// recording implementation of the engine interface (the pocketsphinx engine lands on voice-speech).
+// duplex, listening without a wake word, and "no engine for <lang>". The recognizer here records the
+// audio it is handed (what these tests check); the real one is in recognizer.test.ts and pipeline.test.ts.
 import test from 'ava';
 import pino from 'pino';
 import { loadLiteRtRuntime } from '../../src/runtime/index.js';
@@ -30,7 +30,7 @@ async function pipeline(engine: RecognizerEngine | null, opts: { maxCommandMs?: 
   let n = 0;
   const p = new VoicePipeline({
     siteId: 'kitchen', lang: 'en', wake, timings: opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}, engine: () => engine, newSessionId: () => `s${++n}`, log,
-    vad: { kind: 'model:vad', push: (f) => vadModel.push(f), reset: () => vadModel.reset() },
+    vad: vadModel,
     ...(opts.maxCommandMs ? { maxCommandMs: opts.maxCommandMs } : {}),
     events: {
       wake: (d) => events.push({ type: 'wake', at: d.atMs, detail: d.id }),

@@ -1,21 +1,25 @@
 // The Wyoming server driven by the protocol's reference client (the `wyoming` PyPI package, via
 // test/fixtures/wyoming/client.py in .venv/wyoming: bash .ci/setup-wyoming.sh), with the real wake
 // words (microWakeWord models from the reference data) and real speech (espeak-ng). Speech-to-text
-// is a TEST DOUBLE (TranscriberTestDouble below): it checks what the server hands an engine (16 kHz
-// mono s16, whatever the client sent); the real recognizer is wired by the daemon.
+// is the real recognizer (pocketsphinx over a small config's grammar), wrapped only to record the
+// audio the server hands it (16 kHz mono s16, whatever the client sent).
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import pino from 'pino';
 import { configSchema } from '../../src/config/schema.js';
 import { loadLiteRtRuntime } from '../../src/runtime/index.js';
-import { encodeWav, parseWav, readWav } from '../../src/audio/wav.js';
+import { encodeWav, parseWav } from '../../src/audio/wav.js';
 import { resample } from '../../src/audio/resample.js';
 import { wakeService } from '../../src/voice/wake.js';
+import { createRecognizers, type Recognizers } from '../../src/voice/recognizers.js';
+import { asrService, ttsService } from '../../src/voice/wyoming-services.js';
+import { concat, espeak, silence } from '../helpers/voice.js';
 import { describeServices, encodeEvent, EventReader, WyomingServer, type VoiceServices, type WyomingEvent, type WyomingServerOptions } from '../../src/voice/wyoming.js';
 import { repoRoot } from '../helpers/paths.js';
 import { referencePath } from '../helpers/reference.js';
@@ -26,35 +30,19 @@ const WAKE_WORDS = ['okay_nabu', 'hey_jarvis'];
 
 // --- engines ----------------------------------------------------------------------------------------
 
-/** espeak-ng, spawned without a shell, text on stdin (--stdin), a complete WAV written with -w. */
-async function espeak(text: string, voice: string): Promise<{ sampleRate: number; samples: Int16Array }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'wulf-espeak-'));
-  try {
-    const file = path.join(dir, 'say.wav');
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn('espeak-ng', ['-v', voice, '-w', file, '--stdin'], { stdio: ['pipe', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`espeak-ng exited ${code}: ${err}`))));
-      child.stdin.end(text);
-    });
-    const wav = await readWav(file);
-    if (wav.channels !== 1) throw new Error(`espeak-ng wrote ${wav.channels} channels`);
-    return { sampleRate: wav.sampleRate, samples: wav.samples };
-  } finally { await rm(dir, { recursive: true, force: true }); }
-}
+const silent = pino({ level: 'silent' });
+// The daemon's wiring (src/voice/wyoming-services.ts) over a small config: the real recognizer
+// (pocketsphinx on this config's grammar) and the Speaker's espeak-ng synthesis.
+const config = configSchema.parse({
+  devices: [{ id: 'kitchen.light', names: { en: ['kitchen light'], fr: ['lumière de la cuisine'] }, area: 'cuisine', domain: 'light', preset: 'tasmota', target: 'kitchen' }],
+  areas: [{ id: 'cuisine', names: { en: ['kitchen'], fr: ['cuisine'] } }],
+});
+let recognizers: Promise<Recognizers> | null = null;
 
-/** TEST DOUBLE for speech-to-text: records the audio it gets and says how much it got. Not a recognizer. */
-class TranscriberTestDouble {
-  readonly received: Array<{ pcm: Int16Array; language: string | undefined }> = [];
-  transcribe(pcm: Int16Array, language?: string): Promise<{ text: string } | null> {
-    this.received.push({ pcm, language });
-    return Promise.resolve(pcm.length === 0 ? null : { text: `test double heard ${pcm.length} samples` });
-  }
-}
+/** The real engines, with what each transcribe request handed them recorded (the audio is checked below). */
+interface Recorded { pcm: Int16Array; language: string | undefined }
 
-interface Harness { server: WyomingServer; port: number; asr: TranscriberTestDouble; services: VoiceServices }
+interface Harness { server: WyomingServer; port: number; asr: { received: Recorded[] }; services: VoiceServices }
 
 let modelsDir: string | null = null;
 async function wakeModelsDir(): Promise<string> {
@@ -71,18 +59,11 @@ async function wakeModelsDir(): Promise<string> {
 async function startServer(options: Partial<WyomingServerOptions> = {}): Promise<Harness> {
   if (!existsSync(python)) throw new Error(`${python} is missing: run bash .ci/setup-wyoming.sh`);
   const defaults = configSchema.parse({}).audio.wyoming;
-  const asr = new TranscriberTestDouble();
+  const real = asrService(await (recognizers ??= createRecognizers(config, silent)), 'en');
+  const asr = { received: [] as Recorded[] };
   const services: VoiceServices = {
-    asr: {
-      program: { name: 'wulf-asr-test-double', description: 'TEST DOUBLE: reports the audio it received' },
-      models: [{ name: 'test-double', languages: ['en', 'fr'] }],
-      transcribe: (pcm, language) => asr.transcribe(pcm, language),
-    },
-    tts: {
-      program: { name: 'espeak-ng', description: 'espeak-ng' },
-      voices: [{ name: 'en-us', languages: ['en-US', 'en'] }, { name: 'fr-fr', languages: ['fr-FR', 'fr'] }],
-      synthesize: (text, voice) => espeak(text, voice ?? 'en-us'),
-    },
+    asr: { ...real, transcribe: (pcm, language) => { asr.received.push({ pcm, language }); return real.transcribe(pcm, language); } },
+    tts: ttsService(config.audio.tts, defaults.maxTextChars, 'en'),
     wake: await wakeService(await loadLiteRtRuntime(), { modelsDir: await wakeModelsDir(), wake: { words: WAKE_WORDS.map((id) => ({ id })), refractoryMs: 2000 } }),
   };
   const server = await WyomingServer.start(services, { ...defaults, port: 0, version: 'test', ...options });
@@ -125,6 +106,7 @@ let tmp: string;
 test.before(async () => { tmp = await mkdtemp(path.join(os.tmpdir(), 'wulf-wyoming-')); await mkdir(tmp, { recursive: true }); });
 test.after.always(async () => {
   await rm(tmp, { recursive: true, force: true });
+  await (await recognizers)?.close();
   if (modelsDir !== null) await rm(modelsDir, { recursive: true, force: true });
 });
 
@@ -145,7 +127,7 @@ test('describe → info the reference client parses: asr languages, tts voices, 
     const r = await client(h.port, 'describe');
     t.deepEqual(r['types'], ['info']);
     const info = r['info'] as { asr: Array<{ name: string; installed: boolean; models: Array<{ languages: string[] }> }>; tts: Array<{ voices: Array<{ name: string; languages: string[] }> }>; wake: Array<{ models: Array<{ name: string; phrase: string; languages: string[] }> }> };
-    t.deepEqual(info.asr[0]?.models[0]?.languages, ['en', 'fr']);
+    t.deepEqual(info.asr[0]?.models.map((m) => m.languages), [['en']], 'English only: French has no engine');
     t.true(info.asr[0]?.installed);
     t.deepEqual(info.tts[0]?.voices.map((v) => v.name), ['en-us', 'fr-fr']);
     t.deepEqual(info.wake[0]?.models.map((m) => [m.name, m.phrase, m.languages]), [['okay_nabu', 'Okay Nabu', ['en']], ['hey_jarvis', 'Hey Jarvis', ['en']]]);
@@ -156,15 +138,15 @@ test('describe → info the reference client parses: asr languages, tts voices, 
   } finally { await h.server.close(); }
 });
 
-test('transcribe: 16 kHz mono and 22.05 kHz stereo both reach the engine as 16 kHz mono s16', async (t) => {
+test('transcribe: an in-grammar sentence, as 16 kHz mono and as 22.05 kHz stereo, reaches the recognizer as 16 kHz mono s16 and comes back', async (t) => {
   const h = await startServer();
   try {
-    const speech = (await readWav(referencePath('voice', 'microfrontend', 'speech.wav'))).samples;
+    const speech = concat([silence(300), await espeak('turn on the kitchen light'), silence(300)]);
     const direct = path.join(tmp, 'speech16k.wav');
     await writeFile(direct, encodeWav(speech, 16_000));
     const r1 = await client(h.port, 'transcribe', direct, '--language', 'en');
     t.deepEqual(r1['types'], ['transcript']);
-    t.is(r1['text'], `test double heard ${speech.length} samples`);
+    t.is(r1['text'], 'turn on the kitchen light');
     t.is(r1['language'], 'en');
     t.deepEqual(h.asr.received[0]?.pcm, speech, '16 kHz mono s16 passes through unchanged');
     t.is(h.asr.received[0]?.language, 'en');
@@ -176,6 +158,9 @@ test('transcribe: 16 kHz mono and 22.05 kHz stereo both reach the engine as 16 k
     await writeFile(converted, encodeWav(stereo, 22_050, 2));
     const r2 = await client(h.port, 'transcribe', converted, '--samples-per-chunk', '777');
     t.deepEqual(r2['types'], ['transcript']);
+    t.is(r2['text'], 'turn on the kitchen light');
+    const fr = await client(h.port, 'transcribe', direct, '--language', 'fr');
+    t.regex(String((fr['error'] as { text: string } | undefined)?.text), /no engine for fr/, 'French: no engine, said plainly');
     t.deepEqual(h.asr.received[1]?.pcm, resample(at22k, 22_050, 16_000), 'channels averaged, then resampled to 16 kHz');
   } finally { await h.server.close(); }
 });
@@ -270,7 +255,7 @@ test('a second concurrent client works while the first is mid-request', async (t
   const h = await startServer();
   try {
     const first = await rawConnection(h.port);
-    first.socket.write(encodeEvent('transcribe', { language: 'fr' }));
+    first.socket.write(encodeEvent('transcribe', { language: 'en' }));
     first.socket.write(encodeEvent('audio-start', { rate: 16_000, width: 2, channels: 1 }));
     first.socket.write(encodeEvent('audio-chunk', { rate: 16_000, width: 2, channels: 1 }, new Uint8Array(3200).fill(1)));
     await new Promise((r) => setTimeout(r, 100));
@@ -283,8 +268,9 @@ test('a second concurrent client works while the first is mid-request', async (t
     t.is((b['detection'] as { name: string }).name, 'hey_jarvis');
     first.socket.write(encodeEvent('audio-stop'));
     const tr = await first.next('transcript');
-    t.is(tr.data['text'], 'test double heard 1600 samples');
-    t.is(tr.data['language'], 'fr');
+    t.is(tr.data['text'], '', 'a tenth of a second of a constant is no sentence');
+    t.is(tr.data['language'], 'en');
+    t.is(h.asr.received[0]?.pcm.length, 1600);
     first.socket.destroy();
   } finally { await h.server.close(); }
 });
