@@ -4,5 +4,4 @@ export { Speaker, type Utterance, type SpeakingEvent } from './speaker.js';
 export { runProgram, ProgramError, type RunOptions } from './run-program.js';
 export { compileGrammar, expandSentences, normalizeWords, numberToEnglish, parseTemplate, readDictionary, GrammarError, type CompiledGrammar, type GrammarSource, type Lang, type Expr } from './grammar.js';
 export { voiceSentences, commandPatterns } from './sentences.js';
-export { PocketsphinxEngine, engineStatus, parseHypseg, phoneAgreement, editDistance, defaultMinScore, pocketsphinxModelDir, type RecognizerEngine, type Recognition, type Decoding, type EngineStatus, type PocketsphinxOptions } from './recognizer.js';
-export { parseWav, to16k, WavError, type Pcm } from './wav.js';
+export { PocketsphinxEngine, engineStatus, trimSilence, parseHypseg, phoneAgreement, editDistance, defaultMinScore, pocketsphinxModelDir, type RecognizerEngine, type Recognition, type Decoding, type EngineStatus, type PocketsphinxOptions } from './recognizer.js';

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { compileGrammar, readDictionary, type GrammarSource } from './grammar.js';
 import { PocketsphinxEngine, defaultMinScore, pocketsphinxModelDir, type Decoding } from './recognizer.js';
 import { voiceSentences } from './sentences.js';
-import { parseWav, to16k } from './wav.js';
+import { parseWav, to16kMono } from '../audio/wav.js';
 
 export const testdataDir = '/usr/share/pocketsphinx/test/data';
 export const asteriskDir = '/usr/share/asterisk/sounds/en';
@@ -43,7 +43,7 @@ export async function outOfGrammarClips(minSeconds = 1.5): Promise<Clip[]> {
   const out: Clip[] = [];
   for (const f of files) {
     const pcm = parseWav(await readFile(path.join(asteriskDir, f)));
-    if (pcm.samples.length / pcm.sampleRateHz >= minSeconds) out.push({ file: path.join(asteriskDir, f), transcript: null });
+    if (pcm.samples.length / pcm.channels / pcm.sampleRate >= minSeconds) out.push({ file: path.join(asteriskDir, f), transcript: null });
   }
   return out;
 }
@@ -88,7 +88,7 @@ export async function measureRecognition(minScore = defaultMinScore): Promise<Re
   const results: ClipResult[] = [];
   try {
     const clips = [...inClips, ...outClips];
-    const pcms = await Promise.all(clips.map(async (c) => to16k(parseWav(await readFile(c.file)))));
+    const pcms = await Promise.all(clips.map(async (c) => to16kMono(parseWav(await readFile(c.file), c.file))));
     const decodings = await engine.decodeMany(pcms);
     clips.forEach((clip, i) => {
       const decoding = decodings[i] ?? null;

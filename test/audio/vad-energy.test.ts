@@ -10,6 +10,7 @@ import { computeFeatures } from '../../src/audio/frontend.js';
 import { readWav } from '../../src/audio/wav.js';
 import { EndOfSpeech, EnergyVoiceActivity, loadVoiceActivity, VoiceActivity, type EndOfSpeechEvent, type SpeechDecision } from '../../src/audio/vad.js';
 import { referencePath } from '../helpers/reference.js';
+import { runs } from '../helpers/runs.js';
 
 const modelsDir = (): string => referencePath('voice', 'microwakeword');
 const clip = async (file: string): Promise<Int16Array> => (await readWav(referencePath('voice', 'microfrontend', file))).samples;
@@ -18,15 +19,6 @@ async function energy(pcm: Int16Array): Promise<SpeechDecision[]> {
   return new EnergyVoiceActivity().pushAll(computeFeatures(pcm));
 }
 
-/** Runs of equal decisions: [value, length] pairs. */
-function runs(xs: boolean[]): Array<[boolean, number]> {
-  const out: Array<[boolean, number]> = [];
-  for (const x of xs) {
-    const last = out[out.length - 1];
-    if (last !== undefined && last[0] === x) last[1]++; else out.push([x, 1]);
-  }
-  return out;
-}
 const show = (xs: boolean[]): string => runs(xs).map(([v, n]) => `${v ? 'S' : '_'}${n}`).join(' ');
 
 test('energy vad: silence.wav is 0% speech', async (t) => {

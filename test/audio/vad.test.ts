@@ -7,6 +7,7 @@ import { computeFeatures } from '../../src/audio/frontend.js';
 import { readWav } from '../../src/audio/wav.js';
 import { DEFAULT_END_OF_SPEECH, EndOfSpeech, segmentSpeech, VoiceActivity, type EndOfSpeechEvent } from '../../src/audio/vad.js';
 import { referencePath } from '../helpers/reference.js';
+import { runs } from '../helpers/runs.js';
 
 const modelsDir = (): string => referencePath('voice', 'microwakeword');
 
@@ -23,15 +24,6 @@ async function decisions(file: string): Promise<boolean[]> {
   } finally { await vad.release(); }
 }
 
-/** Runs of equal decisions: [value, length] pairs. */
-function runs(xs: boolean[]): Array<[boolean, number]> {
-  const out: Array<[boolean, number]> = [];
-  for (const x of xs) {
-    const last = out[out.length - 1];
-    if (last !== undefined && last[0] === x) last[1]++; else out.push([x, 1]);
-  }
-  return out;
-}
 
 test('vad: silence.wav is 0% speech', async (t) => {
   const d = await decisions('silence.wav');

@@ -14,6 +14,7 @@ import { readWav, toMono16k } from '../../src/audio/wav.js';
 import { resample } from '../../src/audio/resample.js';
 import { WakeWordDetector, WakeWords, loadConfiguredWakeWords, parseManifest, readModelFiles } from '../../src/audio/wakeword.js';
 import { referencePath } from '../helpers/reference.js';
+import { concat, espeak as speak, silence } from '../helpers/voice.js';
 
 const WORDS = ['okay_nabu', 'hey_jarvis', 'alexa', 'hey_mycroft'] as const;
 const modelsDir = (): string => referencePath('voice', 'microwakeword');
@@ -69,21 +70,9 @@ test('each of the 12 clips triggers its own word and none of the 36 cross pairs 
   await ww.release();
 });
 
-function assertMono(channels: number): void { if (channels !== 1) throw new Error(`espeak-ng wrote ${channels} channels`); }
-
+/** espeak-ng speech (the shared test helper) with 0.5 s of silence before and 1 s after. */
 async function espeak(text: string, voice: string, wpm: number): Promise<Int16Array> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'wulf-espeak-'));
-  try {
-    const file = path.join(dir, 'say.wav');
-    // No shell: the text is one argument. -w writes a complete WAV header (--stdout leaves the sizes open).
-    await run('espeak-ng', ['-v', voice, '-s', String(wpm), '-w', file, text]);
-    const wav = await readWav(file);
-    assertMono(wav.channels);
-    const pcm = resample(wav.samples, wav.sampleRate, 16000); // espeak-ng writes 22050 Hz
-    const padded = new Int16Array(8000 + pcm.length + 16000); // 0.5 s of silence before, 1 s after
-    padded.set(pcm, 8000);
-    return padded;
-  } finally { await rm(dir, { recursive: true, force: true }); }
+  return concat([silence(500), await speak(text, voice, wpm), silence(1000)]);
 }
 
 for (const [text, word] of [['okay nabu', 'okay_nabu'], ['alexa', 'alexa']] as const) {

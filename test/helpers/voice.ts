@@ -1,4 +1,4 @@
-// Audio for the voice tests, made here: espeak-ng speech (16 kHz), silences, WAV files; the
+// Audio for the voice tests, made here (the one place tests synthesize speech): espeak-ng speech (16 kHz), silences, WAV files; the
 // microWakeWord models (okay_nabu, vad) from the reference data under their product names; a fake
 // arecord program on disk.
 import { execFile } from 'node:child_process';
@@ -21,6 +21,7 @@ export async function espeak(text: string, voice = 'en-us', wpm = 150): Promise<
     const file = path.join(dir, 'say.wav');
     await run('espeak-ng', ['-v', voice, '-s', String(wpm), '-w', file, text]);
     const wav = parseWav(await readFile(file), file);
+    if (wav.channels !== 1) throw new Error(`espeak-ng wrote ${wav.channels} channels`);
     return resample(wav.samples, wav.sampleRate, 16_000);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -53,10 +54,10 @@ export async function wavFile(samples: Int16Array): Promise<string> {
   return file;
 }
 
-/** A models dir as setup-voice.sh makes it (okay_nabu, vad), from the reference copies (named v2_<id>). */
-export async function voiceModelsDir(): Promise<string> {
+/** A models dir as setup-voice.sh makes it (default okay_nabu, vad), from the reference copies (named v2_<id>). */
+export async function voiceModelsDir(ids: readonly string[] = ['okay_nabu', 'vad']): Promise<string> {
   const dir = await tempDir('wulf-voice-models-');
-  for (const id of ['okay_nabu', 'vad']) {
+  for (const id of ids) {
     for (const ext of ['tflite', 'json']) await copyFile(referencePath('voice', 'microwakeword', `v2_${id}.${ext}`), path.join(dir, `${id}.${ext}`));
   }
   return dir;

@@ -2,12 +2,13 @@ import test from 'ava';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import { compileGrammar, editDistance, engineStatus, parseHypseg, parseWav, phoneAgreement, PocketsphinxEngine, readDictionary, to16k, pocketsphinxModelDir, type GrammarSource } from '../../src/voice/index.js';
+import { compileGrammar, editDistance, engineStatus, parseHypseg, phoneAgreement, PocketsphinxEngine, readDictionary, pocketsphinxModelDir, type GrammarSource } from '../../src/voice/index.js';
+import { parseWav, to16kMono } from '../../src/audio/wav.js';
 import { measureRecognition, testdataDir, type RecognitionFigures } from '../../src/voice/recognizer.bench.js';
 
 const silent = pino({ level: 'silent' });
 const dict = readDictionary(path.join(pocketsphinxModelDir, 'cmudict-en-us.dict'));
-const clip = async (...p: string[]) => to16k(parseWav(await readFile(path.join(testdataDir, ...p))));
+const clip = async (...p: string[]) => to16kMono(parseWav(await readFile(path.join(testdataDir, ...p))));
 
 async function engineFor(sentences: string[]): Promise<PocketsphinxEngine> {
   const d = await dict;
@@ -82,7 +83,10 @@ test('the grammar and audio live in a private temp dir that close() removes', as
 
 // Measured on Debian's recordings (see src/voice/recognizer.bench.ts, `npm run bench -- voice`).
 // One run serves both tests below: it decodes ~335 clips (about 2 minutes on 2 cores).
-const MEASURED_EXACT = 0.65;
+// 56/90 exact since the clips go through the product's resampler (src/audio/resample.ts, windowed
+// sinc) instead of the old linear one: 80 of the 90 are 8 kHz telephone prompts, and linear
+// interpolation's images above 4 kHz scored 63/90. Audio the product resamples now scores as measured.
+const MEASURED_EXACT = 0.6;
 const MEASURED_REJECTED = 0.75;
 let measured: Promise<RecognitionFigures> | null = null;
 const figures = () => (measured ??= measureRecognition());

@@ -6,7 +6,7 @@
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +19,7 @@ import { resample } from '../../src/audio/resample.js';
 import { wakeService } from '../../src/voice/wake.js';
 import { createRecognizers, type Recognizers } from '../../src/voice/recognizers.js';
 import { asrService, ttsService } from '../../src/voice/wyoming-services.js';
-import { concat, espeak, silence } from '../helpers/voice.js';
+import { concat, espeak, silence, voiceModelsDir } from '../helpers/voice.js';
 import { describeServices, encodeEvent, EventReader, WyomingServer, type VoiceServices, type WyomingEvent, type WyomingServerOptions } from '../../src/voice/wyoming.js';
 import { repoRoot } from '../helpers/paths.js';
 import { referencePath } from '../helpers/reference.js';
@@ -44,17 +44,8 @@ interface Recorded { pcm: Int16Array; language: string | undefined }
 
 interface Harness { server: WyomingServer; port: number; asr: { received: Recorded[] }; services: VoiceServices }
 
-let modelsDir: string | null = null;
-async function wakeModelsDir(): Promise<string> {
-  if (modelsDir !== null) return modelsDir;
-  // The reference models, named as .ci/setup-voice.sh installs them (byte-identical files).
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'wulf-wyoming-models-'));
-  for (const id of WAKE_WORDS) {
-    for (const ext of ['tflite', 'json']) await copyFile(referencePath('voice', 'microwakeword', `v2_${id}.${ext}`), path.join(dir, `${id}.${ext}`));
-  }
-  modelsDir = dir;
-  return dir;
-}
+let modelsDir: Promise<string> | null = null;
+const wakeModelsDir = (): Promise<string> => (modelsDir ??= voiceModelsDir(WAKE_WORDS));
 
 async function startServer(options: Partial<WyomingServerOptions> = {}): Promise<Harness> {
   if (!existsSync(python)) throw new Error(`${python} is missing: run bash .ci/setup-wyoming.sh`);
@@ -107,7 +98,7 @@ test.before(async () => { tmp = await mkdtemp(path.join(os.tmpdir(), 'wulf-wyomi
 test.after.always(async () => {
   await rm(tmp, { recursive: true, force: true });
   await (await recognizers)?.close();
-  if (modelsDir !== null) await rm(modelsDir, { recursive: true, force: true });
+  if (modelsDir !== null) await rm(await modelsDir, { recursive: true, force: true });
 });
 
 // --- tests ------------------------------------------------------------------------------------------
