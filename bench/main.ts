@@ -19,9 +19,17 @@ const suites: Record<string, Suite> = {
     describe: 'NeuroLite: one 16-token command end to end on one core, vs native LiteRT on the same file [MODEL.tflite]',
     run: async (args) => (await import('../src/nlu/nlu.bench.js')).run(args),
   },
+  recognize: {
+    describe: 'closed-grammar recognition on Debian-packaged English recordings: exact in-grammar, rejected out-of-grammar [--min-score=N] [--verbose]',
+    run: async (args) => (await import('../src/voice/recognizer.bench.js')).run(args),
+  },
   fluid: {
     describe: 'the fluid link: a cloud answer vs a bare HTTP request, answers from 10/100/1000 bins, the offline reply [N]',
     run: async (args) => (await import('../src/fluid/fluid.bench.js')).run(args),
+  },
+  voice: {
+    describe: 'the micro audio frontend: µs per 10 ms frame and % of one core in real time, vs a float FFT of the same size [WAV] [ROUNDS]',
+    run: async (args) => (await import('../src/audio/audio.bench.js')).run(args),
   },
   memory: {
     describe: 'store write cost per turn with 1k, 100k and 1M messages of history',

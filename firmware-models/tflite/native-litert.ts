@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type NativeTensor = Float32Array | Int32Array | Uint8Array;
+export type NativeTensor = Float32Array | Int32Array | Uint8Array | Int8Array;
 export type NativeRecord = Record<string, NativeTensor>;
 
 export interface NativeJob {
@@ -32,7 +32,7 @@ export function nativePython(): string {
 export function nativeAvailable(): boolean { return existsSync(nativePython()); }
 
 function encode(a: NativeTensor, shape: readonly number[]): WireTensor {
-  const dtype = a instanceof Float32Array ? 'float32' : a instanceof Int32Array ? 'int32' : 'uint8';
+  const dtype = a instanceof Float32Array ? 'float32' : a instanceof Int32Array ? 'int32' : a instanceof Int8Array ? 'int8' : 'uint8';
   return { dtype, shape: [...shape], data: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') };
 }
 
@@ -44,6 +44,7 @@ export function decodeWire(t: WireTensor): NativeTensor {
     case 'float32': return new Float32Array(bytes.buffer);
     case 'int32': return new Int32Array(bytes.buffer);
     case 'uint8': return bytes;
+    case 'int8': return new Int8Array(bytes.buffer);
     default: throw new Error(`native: unexpected output dtype ${t.dtype}`);
   }
 }

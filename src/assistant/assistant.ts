@@ -30,7 +30,7 @@ export interface StatusSnapshot {
   mqtt: { state: string; url: string; protocolVersion: number; embeddedBroker: boolean };
   memory: { messages: number; bytes: number; file: string };
   models: Array<{ name: string; version: string }>;
-  voice: { enabled: boolean; available: boolean };
+  voice: { enabled: boolean; available: boolean; microphone?: { state: string; reason?: string }; vad?: string; engines?: Record<string, string>; wakeWords?: string[]; sites?: Array<{ siteId: string; state: string }> };
   cloud?: FluidBudget & { mode: string; providers: Array<{ name: string; circuit: string }>; bins: number };
   rssBytes: number;
   node: string;

@@ -4,7 +4,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, ensureStateDir, loadConfig, type Config } from '../config/index.js';
 import { STORE_FILE } from '../memory/index.js';
-import { connectClient } from './ask-client.js';
+import { ask, connectClient } from './ask-client.js';
+import { resolveModelsDir } from '../audio/index.js';
+import { engineStatus } from '../voice/recognizer.js';
 
 export type CheckState = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -25,7 +27,10 @@ export async function runDoctor(opts: { configPath?: string; env: Record<string,
     checks.push({ name: 'config', state: 'fail', detail: err instanceof ConfigError ? err.problems.join('; ') : String(err) });
     return checks;
   }
-  checks.push(await checkStateDir(config), await checkStore(config), await checkBroker(config), checkModels(), checkMicrophone(config, opts.env));
+  const broker = await checkBroker(config);
+  checks.push(await checkStateDir(config), await checkStore(config), broker, checkModels(), checkMicrophone(config, opts.env));
+  checks.push(checkVoiceModels(config), checkRecognizers(config), checkSpeech(config, opts.env));
+  if (broker.state === 'ok' && broker.detail.includes('answers')) checks.push(await checkRunningVoice(config));
   return checks;
 }
 
@@ -78,4 +83,48 @@ function checkMicrophone(config: Config, env: Record<string, string | undefined>
   const found = (env.PATH ?? '').split(':').some((dir) => dir && existsSync(path.join(dir, cmd)));
   if (found) return { name: 'microphone', state: 'ok', detail: `${cmd} found` };
   return { name: 'microphone', state: config.audio.enabled ? 'fail' : 'warn', detail: `${cmd} not found in PATH${config.audio.enabled ? '' : ' (audio is disabled, so this is only a warning)'}` };
+}
+
+const onPath = (cmd: string, env: Record<string, string | undefined>): boolean => (cmd.includes('/') ? existsSync(cmd) : (env.PATH ?? '').split(':').some((dir) => dir && existsSync(path.join(dir, cmd))));
+
+/** Wake-word and vad model files in audio.modelsDir (setup-voice.sh installs them). */
+function checkVoiceModels(config: Config): Check {
+  const dir = resolveModelsDir(config.audio.modelsDir);
+  const ids = config.audio.wake.words.map((w) => w.id);
+  const missing = ids.filter((id) => !existsSync(path.join(dir, `${id}.tflite`)) || !existsSync(path.join(dir, `${id}.json`)));
+  const hasVadModel = existsSync(path.join(dir, `${config.audio.vad.id}.tflite`));
+  const vad = config.audio.vad.kind === 'energy' ? 'energy VAD' : hasVadModel ? `vad model ${config.audio.vad.id}` : `energy VAD (no ${config.audio.vad.id}.tflite${config.audio.vad.kind === 'model' ? ', although audio.vad.kind is model' : ''})`;
+  if (missing.length) return { name: 'wake words', state: config.audio.enabled ? 'fail' : 'warn', detail: `missing in ${dir}: ${missing.join(', ')} (run .ci/setup-voice.sh or set audio.modelsDir); ${vad}` };
+  return { name: 'wake words', state: 'ok', detail: `${ids.join(', ')} in ${dir}; ${vad}` };
+}
+
+/** A recognizer per language: without one, spoken commands are heard but not understood. */
+function checkRecognizers(config: Config): Check {
+  const status = { en: engineStatus('en'), fr: engineStatus('fr') };
+  const detail = (['en', 'fr'] as const).map((lang) => (status[lang].isAvailable ? `${lang}: ${status[lang].detail}` : `no engine for ${lang}: ${status[lang].detail}`)).join('; ');
+  return { name: 'recognizer', state: status[config.language].isAvailable ? 'ok' : 'warn', detail };
+}
+
+function checkSpeech(config: Config, env: Record<string, string | undefined>): Check {
+  const sink = config.audio.tts.sink;
+  const to = sink.kind === 'file' ? `WAV files in ${sink.dir}` : `aplay on ${config.audio.tts.device}`;
+  const missing = ['espeak-ng', ...(sink.kind === 'aplay' ? ['aplay'] : [])].filter((c) => !onPath(c, env));
+  if (missing.length) return { name: 'speech', state: 'warn', detail: `${missing.join(', ')} not found in PATH: replies cannot be spoken (${to})` };
+  return { name: 'speech', state: 'ok', detail: `espeak-ng → ${to}` };
+}
+
+/** The running daemon's own view of its voice: microphone up or down, VAD, engines. */
+async function checkRunningVoice(config: Config): Promise<Check> {
+  const url = config.mqtt.url ?? `mqtt://${config.mqtt.embedded.host}:${config.mqtt.embedded.port}`;
+  try {
+    const r = await ask({ url, prefix: config.mqtt.topicPrefix, deviceId: config.deviceId, text: '/status', timeoutMs: 3000, ...(config.mqtt.username ? { username: config.mqtt.username } : {}), ...(config.mqtt.password ? { password: config.mqtt.password } : {}) });
+    if (r.kind !== 'reply') return { name: 'voice', state: 'warn', detail: `the daemon refused /status: ${r.error.message}` };
+    const v = (r.reply.data as { voice?: { microphone?: { state: string; reason?: string }; vad?: string; engines?: Record<string, string> } } | undefined)?.voice;
+    if (!v?.microphone) return { name: 'voice', state: 'warn', detail: 'the running daemon reports no voice status (older version?)' };
+    const mic = v.microphone.state === 'down' ? `microphone down (${v.microphone.reason ?? '?'})` : `microphone ${v.microphone.state}`;
+    const detail = `${mic}; VAD ${v.vad ?? '?'}; ${Object.values(v.engines ?? {}).join(', ')}`;
+    return { name: 'voice', state: v.microphone.state === 'down' ? 'warn' : 'ok', detail };
+  } catch {
+    return { name: 'voice', state: 'warn', detail: `no running daemon answered as ${config.deviceId}` };
+  }
 }

@@ -12,6 +12,7 @@ import { registerModelCommands } from './commands/model.js';
 import { registerNluCommands } from './commands/nlu.js';
 import { registerOtaCommands } from './commands/ota.js';
 import { registerFluidCommands } from './commands/fluid.js';
+import { registerListenCommand } from './commands/listen.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -131,6 +132,7 @@ function buildProgram(): Command {
   registerNluCommands(program);
   registerFluidCommands(program);
   registerOtaCommands(program);
+  registerListenCommand(program);
   return program;
 }
 

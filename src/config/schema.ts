@@ -33,6 +33,8 @@ const namesPerLang = z.strictObject({ en: z.array(z.string().min(1)).default([])
 
 /** What a device is; decides its actions and the default payloads of a preset. */
 export const domains = ['light', 'switch', 'fan', 'cover', 'climate', 'lock', 'media_player', 'sensor', 'binary_sensor'] as const;
+/** espeak-ng voices Wulf may use (names from `espeak-ng --voices`). */
+export const ttsVoices = ['en-us', 'en-gb', 'fr-fr', 'fr-be', 'fr-ch'] as const;
 export const deviceActions = ['turn_on', 'turn_off', 'toggle', 'brightness', 'color', 'temperature', 'open', 'close', 'lock', 'unlock'] as const;
 
 const deviceSchema = z.strictObject({
@@ -187,6 +189,10 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** Site ids this board answers for (default: "default" and the device id). */
       siteIds: z.array(z.string().min(1)).optional(),
+      /** Take satellite audio on hermes/audioServer/<siteId>/audioFrame for the site ids above. */
+      audio: z.boolean().default(true),
+      /** Largest audioFrame accepted (bytes); bigger ones are logged and dropped. */
+      maxAudioFrameBytes: z.int().min(1024).max(1_048_576).default(65_536),
     })
     .prefault({}),
   ota: z
@@ -223,6 +229,88 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(false),
       /** Capture program (spawned without a shell). */
       captureCommand: z.string().default('arecord'),
+      /**
+       * Folder of the voice models (`<id>.tflite` + `<id>.json`, microWakeWord v2), as installed by
+       * .ci/setup-voice.sh; relative paths resolve against the Wulf install directory. Never downloaded at run time.
+       */
+      modelsDir: z.string().min(1).default('var/voice-models'),
+      wake: z
+        .strictObject({
+          /** Wake words by model id, each with an optional cutoff overriding its manifest's probability_cutoff. */
+          words: z.array(z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]+$/), cutoff: z.number().gt(0).lt(1).optional() })).min(1).default([{ id: 'okay_nabu' }]),
+          /** After a detection, the same word is ignored this long. */
+          refractoryMs: z.int().min(0).max(60_000).default(2000),
+        })
+        .prefault({}),
+      /**
+       * Voice activity after the wake word (src/audio/vad.ts). `auto`: the microWakeWord `vad` model
+       * (`<id>.tflite` in modelsDir) when it is installed, else the energy VAD. `model` or `energy`
+       * forces one (`model` without the file: logged as an error, the energy VAD runs).
+       */
+      vad: z
+        .strictObject({
+          kind: z.enum(['auto', 'model', 'energy']).default('auto'),
+          id: z.string().regex(/^[A-Za-z0-9_-]+$/).default('vad'),
+          /** Energy VAD tuning (raw frontend feature units; EnergyVoiceActivity's defaults when absent). */
+          energy: z
+            .strictObject({
+              onDelta: z.number().gt(0).max(4096).optional(),
+              offDelta: z.number().min(0).max(4096).optional(),
+              hangoverMs: z.int().min(0).max(5000).optional(),
+            })
+            .refine((e) => e.offDelta === undefined || e.offDelta <= (e.onDelta ?? 96), 'offDelta must not exceed onDelta')
+            .prefault({}),
+        })
+        .prefault({}),
+      /** Command audio kept after the wake word, at most (ms). */
+      maxCommandMs: z.int().min(1000).max(60_000).default(15_000),
+      /** End of speech after the wake word (Home Assistant's defaults). */
+      endOfSpeech: z
+        .strictObject({
+          speechMs: z.int().min(0).max(10_000).default(300),
+          silenceMs: z.int().min(0).max(10_000).default(700),
+          timeoutMs: z.int().min(1000).max(120_000).default(15_000),
+        })
+        .prefault({}),
+      /** Speech out (src/voice/tts.ts): espeak-ng → aplay, one utterance at a time. */
+      tts: z
+        .strictObject({
+          /** espeak-ng voice per language, from a fixed allow-list. */
+          voices: z.strictObject({ en: z.enum(ttsVoices).default('en-us'), fr: z.enum(ttsVoices).default('fr-fr') }).prefault({}),
+          /** ALSA device for aplay (`aplay -L` lists them). */
+          device: z.string().regex(/^[A-Za-z0-9_:,=.-]{1,64}$/, 'must be an ALSA device name such as default or plughw:1,0').default('default'),
+          /** Longer replies are cut at a word boundary. */
+          maxChars: z.int().min(16).max(5000).default(600),
+          /** A synthesizer or player still running after this long is killed. */
+          timeoutMs: z.int().min(500).max(120_000).default(20_000),
+          /** Utterances waiting to be spoken; the oldest is dropped beyond this. */
+          maxQueued: z.int().min(1).max(100).default(4),
+          speedWpm: z.int().min(80).max(450).default(170),
+          /** Where speech goes: aplay on `device`, or WAV files in `dir` (boards without a speaker, tests). */
+          sink: z
+            .discriminatedUnion('kind', [z.strictObject({ kind: z.literal('aplay') }), z.strictObject({ kind: z.literal('file'), dir: z.string().min(1) })])
+            .default({ kind: 'aplay' }),
+        })
+        .prefault({}),
+      /**
+       * Wyoming protocol server (Home Assistant / Rhasspy 3: describe, transcribe, synthesize, wake
+       * detection over TCP). Off by default; loopback only unless host says otherwise.
+       */
+      wyoming: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          host: z.string().min(1).default('127.0.0.1'),
+          port: z.int().min(0).max(65_535).default(10_700),
+          /** Largest audio accepted in one transcribe/detect request, in bytes as the client sends it (default: 60 s of 16 kHz s16 mono). */
+          maxAudioBytes: z.int().min(1024).max(256 * 1024 * 1024).default(1_920_000),
+          /** Largest payload of one event (an audio chunk), in bytes. */
+          maxPayloadBytes: z.int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+          /** Longest text accepted by synthesize, in characters. */
+          maxTextChars: z.int().min(1).max(100_000).default(2000),
+          /** At most this many clients at once; more are refused with an error event. */
+          maxConnections: z.int().min(1).max(256).default(8),
+        })
+        .prefault({}),
     })
     .prefault({}),
   watchdog: z
@@ -252,3 +340,5 @@ export type ParsedConfig = z.output<typeof configSchema>;
 
 /** The config the daemon runs with: parsed, defaults applied, host values resolved. */
 export type Config = ParsedConfig & { deviceId: string; stateDir: string; configPath: string | null };
+export type TtsVoice = (typeof ttsVoices)[number];
+export type TtsConfig = ParsedConfig['audio']['tts'];

@@ -32,6 +32,8 @@ import { OtaService } from './ota-service.js';
 import type { Manifest } from '../ota/index.js';
 import { NluService } from './nlu-service.js';
 import { FluidLink } from '../fluid/index.js';
+import { VoiceService } from './voice-service.js';
+import { createRecognizers } from '../voice/recognizers.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -60,6 +62,7 @@ export class Daemon {
     private readonly ota: OtaService | null,
     private readonly nlu: NluService,
     private readonly fluid: FluidLink,
+    private readonly voice: VoiceService,
   ) {}
 
   /** Bring every part up in order; READY=1 only once MQTT is connected (or the wait ran out). */
@@ -85,6 +88,7 @@ export class Daemon {
     let daemon: Daemon | null = null;
     let integrations: Integrations | null = null;
     let ota: OtaService | null = null;
+    let voice: VoiceService | null = null;
     const link: MqttLink = new MqttLink({
       url,
       clientId: `wulf-${config.deviceId}`,
@@ -94,7 +98,7 @@ export class Daemon {
       reconnectMinMs: config.mqtt.reconnectMinMs,
       reconnectMaxMs: config.mqtt.reconnectMaxMs,
       will: { topic: topics.status, payload: STATUS_OFFLINE },
-      subscriptions: [topics.ask, ...deviceStates.topics, ...Integrations.subscriptionsFor(config, topics, shared), ...(config.ota.enabled ? [topics.otaOffer, topics.otaChunkFilter] : [])],
+      subscriptions: [topics.ask, ...deviceStates.topics, ...Integrations.subscriptionsFor(config, topics, shared), ...VoiceService.subscriptionsFor(config, topics, shared), ...(config.ota.enabled ? [topics.otaOffer, topics.otaChunkFilter] : [])],
       onConnected: async (): Promise<void> => {
         await link.publish(topics.status, STATUS_ONLINE, { retain: true });
         integrations!.announce();
@@ -128,16 +132,24 @@ export class Daemon {
       understander: () => (nlu.isLoaded ? nlu : null),
       models: () => [...(ota?.served.values() ?? [])].map((m) => ({ name: m.name, version: m.version })),
       runText: (text) => daemon!.runTurn({ id: randomUUID(), text, lang: config.language, channel: 'mqtt', session: 'ha:text' }, null),
+      say: (s) => voice!.say(s),
+    });
+    notifier.send('STATUS=starting: building the speech recognizer');
+    const recognizers = await createRecognizers(config, log.child({ mod: 'asr' }));
+    voice = new VoiceService({
+      config, link, topics, shared, store, log: log.child({ mod: 'voice' }), recognizers,
+      runTurn: (input, onReply) => daemon!.runTurn(input, null, onReply),
     });
     notifier.send('STATUS=starting: loading models');
     ota = await OtaService.create(config, link, topics, log.child({ mod: 'ota' }), () => integrations?.announce(), VERSION, (_name, dir, manifest) => (manifest.model.kind === 'nlu' ? nlu.swap(modelFileIn(dir, manifest)) : Promise.resolve()));
     const otaNlu = [...(ota?.served.values() ?? [])].find((m) => m.kind === 'nlu');
     await nlu.start(otaNlu ? modelFileIn(otaNlu.dir, otaNlu.manifest) : null);
-    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota, nlu, fluid);
+    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota, nlu, fluid, voice);
     // Inputs are wired before connecting: a persistent session may deliver queued asks at once.
     link.setHandler((msg) => daemon!.onInbound(msg));
     link.start();
     timers.start();
+    await voice.start();
     const isConnected = await link.waitConnected(config.mqtt.connectWaitMs);
     if (!isConnected) log.warn({ url: redactUrl(url), waitedMs: config.mqtt.connectWaitMs }, 'broker not reachable yet; starting anyway and retrying');
     daemon.ready(isConnected ? 'ready' : 'ready, waiting for the MQTT broker');
@@ -163,6 +175,7 @@ export class Daemon {
    */
   private async onInbound(msg: InboundMessage): Promise<void> {
     if (msg.topic !== this.topics.ask) {
+      if (this.voice.handle(msg)) return;
       if (await this.integrations.handle(msg)) return;
       if (this.ota && (await this.ota.handle(msg))) return;
       return this.deviceStates.update(msg.topic, msg.payload);
@@ -174,13 +187,14 @@ export class Daemon {
   }
 
   /** Queue one turn; its reply goes to `reply` (and the request's response topic), never awaited. */
-  async runTurn(input: TurnInput, msg: InboundMessage | null): Promise<void> {
+  async runTurn(input: TurnInput, msg: InboundMessage | null, onReply?: (reply: ReplyPayload) => void): Promise<void> {
     await this.queue.admit(async () => {
       try {
         const result = await this.assistant.handle(input);
         if (result.ok) {
           this.sendReply(msg, result.reply);
           this.integrations.afterTurn(input.text, result.reply);
+          onReply?.(result.reply);
           this.ota?.noteTurn(true);
         } else if (msg) this.refuse(msg, result.error);
         else this.log.warn({ code: result.error.code, reason: result.error.message }, 'turn refused');
@@ -213,7 +227,7 @@ export class Daemon {
       mqtt: { state: this.link.state, url: redactUrl(this.config.mqtt.url ?? this.broker?.url ?? ''), protocolVersion: this.link.protocolVersion, embeddedBroker: this.broker?.isOurs ?? false },
       memory: { messages: this.store.data.messages.length, bytes: await this.store.sizeBytes(), file: this.store.file },
       models: [...(this.nlu.info && !this.ota?.served.has(this.nlu.info.name) ? [{ name: this.nlu.info.name, version: this.nlu.info.version }] : []), ...[...(this.ota?.served.values() ?? [])].map((m) => ({ name: m.name, version: m.version }))],
-      voice: { enabled: this.store.data.settings.voiceEnabled, available: false },
+      voice: this.voice.status(),
       cloud: { mode: this.fluid.mode, providers: this.fluid.providers.map((p) => ({ name: p.name, circuit: this.fluid.breakerState(p.name) ?? 'closed' })), bins: this.store.data.bins.length, ...this.fluid.budget },
       rssBytes: process.memoryUsage.rss(),
       node: process.version,
@@ -247,6 +261,7 @@ export class Daemon {
     this.log.info('stopping');
     this.watchdog?.stop();
     this.timers.stop();
+    await this.voice.stop();
     await this.ota?.stop();
     await this.link.unsubscribe([this.topics.ask]).catch((err: unknown) => this.log.warn({ err }, 'unsubscribe failed'));
     const isDrained = await this.queue.drain(this.config.assistant.shutdownGraceMs);

@@ -12,13 +12,13 @@ import {
   nluIntentPayload,
   parseNluQuery,
   parseTtsSay,
-  sayFinishedPayload,
   type CloudMode,
   type InboundMessage,
   type MqttLink,
   type ReplyPayload,
   type SharedTopics,
   type Topics,
+  type TtsSay,
 } from '../mqtt/index.js';
 import type { Understander } from '../nlu/index.js';
 
@@ -34,6 +34,8 @@ export interface IntegrationDeps {
   models: () => Array<{ name: string; version: string }>;
   /** Run a turn from the text entity; the reply reaches lastReply through `afterTurn`. */
   runText: (text: string) => Promise<void>;
+  /** Speak a Hermes tts/say (when voice is on) and answer sayFinished. */
+  say: (s: TtsSay) => void;
   log: Logger;
 }
 
@@ -75,6 +77,8 @@ export class Integrations {
     link.send(topics.lastTranscript, text.slice(0, 255), { retain: true });
     link.send(topics.lastReply, reply.text.slice(0, 255), { retain: true });
     link.send(topics.lastIntent, JSON.stringify({ intent: reply.intent ?? 'none', slots: reply.slots, id: reply.id }), { retain: true });
+    // /voiceon, /voiceoff and the spoken intents change the setting behind Home Assistant's switch.
+    if (reply.intent === 'WulfVoiceOn' || reply.intent === 'WulfVoiceOff') link.send(topics.voiceState, this.d.store.data.settings.voiceEnabled ? 'ON' : 'OFF', { retain: true });
     if (reply.intent) {
       link.send(topics.intentEvent, intentEventPayload(reply.intent, reply.slots, text));
       link.send(topics.intent(reply.intent), JSON.stringify({ id: reply.id, text, intent: reply.intent, slots: reply.slots, actions: reply.actions }));
@@ -161,9 +165,8 @@ export class Integrations {
     const s = parseTtsSay(msg.payload);
     if ('error' in s) return this.ignore(msg, s.error);
     if (!this.siteIds().includes(s.siteId)) return;
-    // TODO(#12): speak with espeak-ng when voice is on. Until then the request is acknowledged at once.
-    this.d.log.info({ siteId: s.siteId, chars: s.text.length, voiceEnabled: this.d.store.data.settings.voiceEnabled }, 'hermes tts/say (no speech output in this build)');
-    this.d.link.send(this.d.shared.hermesTtsSayFinished, sayFinishedPayload(s));
+    this.d.log.info({ siteId: s.siteId, chars: s.text.length, voiceEnabled: this.d.store.data.settings.voiceEnabled }, 'hermes tts/say');
+    this.d.say(s);
   }
 
   private ignore(msg: InboundMessage, reason: string): void {

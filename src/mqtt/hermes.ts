@@ -79,3 +79,48 @@ export function intentNotRecognizedPayload(q: NluQuery): string {
 export function sayFinishedPayload(s: TtsSay): string {
   return JSON.stringify({ id: s.id ?? null, siteId: s.siteId, sessionId: s.sessionId ?? null });
 }
+
+// Audio side (#12): hotword, ASR and audio-server messages, as rhasspy-hermes 0.6 shapes them.
+
+const asrStartListening = z.object({
+  siteId: z.string().min(1).max(128).default('default'),
+  sessionId: z.string().max(256).nullable().optional(),
+  lang: z.string().max(16).nullable().optional(),
+  stopOnSilence: z.boolean().optional(),
+  sendAudioCaptured: z.boolean().nullable().optional(),
+  wakewordId: z.string().max(128).nullable().optional(),
+  intentFilter: z.array(z.string()).nullable().optional(),
+});
+export type AsrStartListening = z.output<typeof asrStartListening>;
+export const parseAsrStartListening = (payload: Buffer) => parseJson(asrStartListening, payload);
+
+/** `hermes/hotword/<wakewordId>/detected` (HotwordDetected). */
+export function hotwordDetectedPayload(d: { modelId: string; sensitivity: number; siteId: string; sessionId: string | null; lang: string | null }): string {
+  return JSON.stringify({ modelId: d.modelId, modelVersion: '', modelType: 'personal', currentSensitivity: d.sensitivity, siteId: d.siteId, sessionId: d.sessionId, sendAudioCaptured: null, lang: d.lang, customEntities: null });
+}
+
+/** `hermes/asr/startListening` (AsrStartListening). */
+export function startListeningPayload(s: { siteId: string; sessionId: string; lang: string | null; wakewordId: string | null }): string {
+  return JSON.stringify({ siteId: s.siteId, sessionId: s.sessionId, lang: s.lang, stopOnSilence: true, sendAudioCaptured: false, wakewordId: s.wakewordId, intentFilter: null });
+}
+
+/** `hermes/asr/textCaptured` (AsrTextCaptured). */
+export function textCapturedPayload(c: { text: string; likelihood: number; seconds: number; siteId: string; sessionId: string; wakewordId: string | null; lang: string | null }): string {
+  return JSON.stringify({ text: c.text, likelihood: c.likelihood, seconds: c.seconds, siteId: c.siteId, sessionId: c.sessionId, wakewordId: c.wakewordId, asrTokens: null, lang: c.lang });
+}
+
+/** `hermes/asr/stopListening` (AsrStopListening). */
+export function stopListeningPayload(s: { siteId: string; sessionId: string }): string {
+  return JSON.stringify({ siteId: s.siteId, sessionId: s.sessionId });
+}
+
+/** `hermes/tts/say` (TtsSay), when Wulf speaks a reply. */
+export function ttsSayPayload(s: { text: string; siteId: string; lang: string | null; id: string; sessionId: string | null }): string {
+  return JSON.stringify({ text: s.text, siteId: s.siteId, lang: s.lang, id: s.id, sessionId: s.sessionId, volume: null });
+}
+
+/** The site id of `hermes/audioServer/<siteId>/audioFrame`, or null for any other topic. */
+export function audioFrameSite(topic: string): string | null {
+  const m = /^hermes\/audioServer\/([^/+#]{1,128})\/audioFrame$/.exec(topic);
+  return m ? m[1]! : null;
+}

@@ -5,5 +5,8 @@ export { MqttLink, redactUrl, type LinkState, type InboundMessage, type LinkOpti
 export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 export { sharedTopics, safeLevel, type SharedTopics } from './topics.js';
 export { discoveryMessages, intentEventPayload, nodeId, CLOUD_MODES, type CloudMode, type DiscoveryMessage, type DiscoveryInput } from './discovery.js';
-export { parseNluQuery, parseTtsSay, nluIntentPayload, intentNotRecognizedPayload, sayFinishedPayload, type NluQuery, type TtsSay, type HermesSlotInput } from './hermes.js';
+export {
+  parseNluQuery, parseTtsSay, nluIntentPayload, intentNotRecognizedPayload, sayFinishedPayload, parseAsrStartListening, hotwordDetectedPayload, startListeningPayload,
+  textCapturedPayload, stopListeningPayload, ttsSayPayload, audioFrameSite, type NluQuery, type TtsSay, type HermesSlotInput, type AsrStartListening,
+} from './hermes.js';
 export { connectClient, BrokerUnreachable } from './connect.js';

@@ -43,6 +43,8 @@ export interface Topics {
   otaChunkFilter: string;
   /** Out (retained): `{bundleId, phase, progress, result?, reason?, models}`. */
   otaStatus: string;
+  /** In: start listening without a wake word; payload empty (this board's microphone) or a site id. */
+  listen: string;
 }
 
 /** Topics Wulf shares with other programs (Home Assistant, Rhasspy/Snips Hermes). */
@@ -54,6 +56,12 @@ export interface SharedTopics {
   hermesIntentNotRecognized: string;
   hermesTtsSay: string;
   hermesTtsSayFinished: string;
+  hermesHotwordDetected(wakewordId: string): string;
+  hermesAsrStartListening: string;
+  hermesAsrStopListening: string;
+  hermesAsrTextCaptured: string;
+  /** In: satellite audio, a WAV chunk per message. */
+  hermesAudioFrame(siteId: string): string;
 }
 
 export function sharedTopics(haPrefix: string): SharedTopics {
@@ -65,6 +73,11 @@ export function sharedTopics(haPrefix: string): SharedTopics {
     hermesIntentNotRecognized: 'hermes/nlu/intentNotRecognized',
     hermesTtsSay: 'hermes/tts/say',
     hermesTtsSayFinished: 'hermes/tts/sayFinished',
+    hermesHotwordDetected: (wakewordId) => `hermes/hotword/${safeLevel(wakewordId)}/detected`,
+    hermesAsrStartListening: 'hermes/asr/startListening',
+    hermesAsrStopListening: 'hermes/asr/stopListening',
+    hermesAsrTextCaptured: 'hermes/asr/textCaptured',
+    hermesAudioFrame: (siteId) => `hermes/audioServer/${siteId}/audioFrame`,
   };
 }
 
@@ -99,6 +112,7 @@ export function deviceTopics(prefix: string, deviceId: string): Topics {
     otaChunk: (bundleId) => `${base}/ota/chunk/${safeLevel(bundleId)}`,
     otaChunkFilter: `${base}/ota/chunk/+`,
     otaStatus: `${base}/ota/status`,
+    listen: `${base}/listen`,
   };
 }
 

@@ -3,7 +3,7 @@
 
 export { ModelError, type ModelErrorCode } from './errors.js';
 export { loadLiteRtRuntime, liteRtWasmDir, threadsSupported, type LiteRtOptions, type LiteRtRuntime } from './litert-loader.js';
-export { Model, type SignatureInfo, type TensorData, type TensorInfo, type TensorRecord } from './model.js';
+export { Model, type SignatureInfo, type TensorData, type TensorInfo, type TensorQuantization, type TensorRecord } from './model.js';
 export { readTflite } from './tflite-reader.js';
 export { validateTflite } from './tflite-validate.js';
 export * from './tflite-schema.js';

@@ -11,13 +11,23 @@ import { TENSOR_TYPE_NAMES, TensorType } from './tflite-schema.js';
 import type { TfliteModel } from './tflite-graph.js';
 import { validateTflite } from './tflite-validate.js';
 
-export type TensorData = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
+export type TensorData = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Int8Array<ArrayBuffer>;
 export type TensorRecord = Record<string, TensorData>;
 
 export interface TensorInfo {
   readonly name: string;
   readonly shape: readonly number[];
   readonly dtype: string;
+  /**
+   * Per-tensor quantization read from the flatbuffer (real = scale × (q − zeroPoint)); null when the
+   * tensor has none or is quantized per axis. LiteRT.js does not report it, so it comes from the file.
+   */
+  readonly quantization: TensorQuantization | null;
+}
+
+export interface TensorQuantization {
+  readonly scale: number;
+  readonly zeroPoint: number;
 }
 
 export interface SignatureInfo {
@@ -26,11 +36,15 @@ export interface SignatureInfo {
   readonly outputs: readonly TensorInfo[];
 }
 
-/** Element types LiteRT.js 2.5.3 can pass in or out (its JS type table lacks int8, int16, int64…). */
+/**
+ * Element types LiteRT.js 2.5.3 can pass in or out. Its JS type table lacks int8, int16, int64…; int8
+ * comes from patches/@litertjs+core+2.5.3.patch, applied by `npm ci` (postinstall, patch-package).
+ */
 const IO_TYPES: ReadonlyMap<number, { ctor: new (n: number) => TensorData; name: string }> = new Map([
   [TensorType.FLOAT32, { ctor: Float32Array, name: 'float32' }],
   [TensorType.INT32, { ctor: Int32Array, name: 'int32' }],
   [TensorType.UINT8, { ctor: Uint8Array, name: 'uint8' }],
+  [TensorType.INT8, { ctor: Int8Array, name: 'int8' }],
 ]);
 
 /** The key LiteRT.js gives a model that has no SignatureDefs. */
@@ -58,6 +72,9 @@ export class Model {
     try {
       compiled = await runtime.liteRt.loadAndCompile(bytes, { accelerator: 'wasm', cpuOptions: { numThreads: runtime.threads } });
     } catch (err) {
+      if (err instanceof Error && /Element type INT8 is not supported/.test(err.message)) {
+        throw new ModelError('LiteRT.js lacks int8 tensors: patches/@litertjs+core+2.5.3.patch is not applied to node_modules (run `npm ci`, whose postinstall applies it)', 'dtype', { cause: err });
+      }
       throw new ModelError(`LiteRT refused the model: ${err instanceof Error ? err.message : String(err)}`, 'compile', { cause: err });
     }
     return new Model(compiled, graph, signatures, bytes.length);
@@ -144,9 +161,11 @@ function describeSignatures(graph: TfliteModel): SignatureInfo[] {
     if (t === undefined) throw new ModelError(`tensor ${index} of subgraph ${subgraph} does not exist`, 'format');
     const io = IO_TYPES.get(t.type);
     if (io === undefined) {
-      throw new ModelError(`tensor "${alias}" is ${TENSOR_TYPE_NAMES[t.type] ?? t.type}; LiteRT.js 2.5.3 only passes float32, int32 and uint8 in and out`, 'dtype');
+      throw new ModelError(`tensor "${alias}" is ${TENSOR_TYPE_NAMES[t.type] ?? t.type}; LiteRT.js 2.5.3 only passes float32, int32, uint8 and int8 in and out`, 'dtype');
     }
-    return { name: alias, shape: t.shape, dtype: io.name };
+    const q = t.quantization;
+    const quantization = q !== null && q.scale.length === 1 ? { scale: q.scale[0] ?? 0, zeroPoint: q.zeroPoint[0] ?? 0 } : null;
+    return { name: alias, shape: t.shape, dtype: io.name, quantization };
   };
   if (graph.signatures.length === 0) {
     const sg = graph.subgraphs[0];

@@ -50,7 +50,7 @@ export const voiceOn = defineTool({
   args: z.strictObject({}),
   async run(_a, ctx) {
     await ctx.store.setVoiceEnabled(true);
-    return { ok: true, say: { en: 'Voice replies are on (this board has no speech output configured yet).', fr: 'Les réponses vocales sont activées (aucune sortie vocale n’est encore configurée sur cette carte).' }, effects: [{ tool: 'voice_on' }] };
+    return { ok: true, say: { en: 'Voice replies are on.', fr: 'Les réponses vocales sont activées.' }, effects: [{ tool: 'voice_on' }] };
   },
 });
 

@@ -55,7 +55,7 @@ test('`wulf doctor` fails (exit 1) on a bad config and reports each check', asyn
   t.is(checks.find((c) => c.name === 'config')?.state, 'fail');
   const good = await runCli(['doctor', '--json', '--config', await configFile({ stateDir: await tempDir() })], { WULF_STATE_DIR: '' });
   const names = (JSON.parse(good.stdout) as Array<{ name: string; state: string }>).map((c) => c.name);
-  t.deepEqual(names, ['node', 'config', 'state dir', 'store', 'broker', 'models', 'microphone']);
+  t.deepEqual(names, ['node', 'config', 'state dir', 'store', 'broker', 'models', 'microphone', 'wake words', 'recognizer', 'speech']);
 });
 
 test('`wulf doctor` fails when the configured broker is unreachable', async (t) => {

@@ -71,7 +71,7 @@ export async function runBoth(cases: readonly Case[]): Promise<{ js: TensorRecor
   return { js, native: await runNative(jobs) };
 }
 
-export const asArray = (t: TensorData | undefined): Float32Array | Int32Array | Uint8Array => {
+export const asArray = (t: TensorData | undefined): Float32Array | Int32Array | Uint8Array | Int8Array => {
   if (t === undefined) throw new Error('missing output');
   return t;
 };

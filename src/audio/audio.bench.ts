@@ -1,0 +1,140 @@
+// Benchmark: what the micro frontend costs per 10 ms frame and as a share of one core in real time
+// (#12's goal: the whole listening path ≤ 3 % of one core), next to a plain float64 FFT of the same
+// size measured in the same run — the frontend's FFT stage alone, without fixed-point emulation.
+import { MicroFrontend } from './frontend.js';
+import { readWav, toMono16k } from './wav.js';
+
+const FRAME_MS = 10;
+const STEP = 160; // samples per 10 ms at 16 kHz
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
+}
+
+/** 10 s of deterministic speech-like audio: a few moving harmonics plus noise. */
+function syntheticAudio(seconds = 10): Int16Array {
+  const out = new Int16Array(seconds * 16000);
+  let seed = 12345;
+  for (let i = 0; i < out.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const t = i / 16000;
+    const f0 = 120 + 40 * Math.sin(2 * Math.PI * 0.5 * t);
+    let v = 0;
+    for (let h = 1; h <= 8; h++) v += Math.sin(2 * Math.PI * f0 * h * t) / h;
+    out[i] = Math.round(4000 * v * (0.5 + 0.5 * Math.sin(2 * Math.PI * 2 * t)) + ((seed >> 8) % 400) - 200);
+  }
+  return out;
+}
+
+/** In-place iterative radix-2 complex FFT, float64 (the reference: a textbook FFT of the frontend's size). */
+function makeFloatFft(n: number): (re: Float64Array, im: Float64Array) => void {
+  const cos = Float64Array.from({ length: n / 2 }, (_, i) => Math.cos((-2 * Math.PI * i) / n));
+  const sin = Float64Array.from({ length: n / 2 }, (_, i) => Math.sin((-2 * Math.PI * i) / n));
+  const rev = Uint32Array.from({ length: n }, (_, i) => {
+    let r = 0;
+    for (let b = 1, x = i; b < n; b <<= 1, x >>= 1) r = (r << 1) | (x & 1);
+    return r;
+  });
+  return (re, im) => {
+    for (let i = 0; i < n; i++) {
+      const j = rev[i]!;
+      if (j > i) {
+        const r = re[i]!;
+        re[i] = re[j]!;
+        re[j] = r;
+        const m = im[i]!;
+        im[i] = im[j]!;
+        im[j] = m;
+      }
+    }
+    for (let size = 2; size <= n; size <<= 1) {
+      const half = size >> 1;
+      const step = n / size;
+      for (let start = 0; start < n; start += size) {
+        for (let k = 0; k < half; k++) {
+          const a = start + k;
+          const b = a + half;
+          const wr = cos[k * step]!;
+          const wi = sin[k * step]!;
+          const tr = re[b]! * wr - im[b]! * wi;
+          const ti = re[b]! * wi + im[b]! * wr;
+          re[b] = re[a]! - tr;
+          im[b] = im[a]! - ti;
+          re[a] = re[a]! + tr;
+          im[a] = im[a]! + ti;
+        }
+      }
+    }
+  };
+}
+
+/** Median ms per frame over `rounds` passes of the whole audio. */
+function timeFrontend(audio: Int16Array, rounds: number): number[] {
+  const perFrame: number[] = [];
+  const fe = new MicroFrontend();
+  for (let r = 0; r < rounds; r++) {
+    fe.reset();
+    let frames = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < audio.length; i += STEP) frames += fe.process(audio.subarray(i, i + STEP)).length;
+    perFrame.push((performance.now() - t0) / frames);
+  }
+  return perFrame;
+}
+
+function timeFloatFft(audio: Int16Array, frames: number, rounds: number): number[] {
+  const n = 512;
+  const fft = makeFloatFft(n);
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  const perFrame: number[] = [];
+  let sink = 0;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let f = 0; f < frames; f++) {
+      for (let i = 0; i < 480; i++) re[i] = audio[f * STEP + i] ?? 0;
+      re.fill(0, 480);
+      im.fill(0);
+      fft(re, im);
+      sink += re[7]!;
+    }
+    perFrame.push((performance.now() - t0) / frames);
+  }
+  if (Number.isNaN(sink)) throw new Error('unreachable: keeps the FFT from being optimised away');
+  return perFrame;
+}
+
+export async function run(args: readonly string[]): Promise<string> {
+  const wavPath = args.find((a) => a.endsWith('.wav'));
+  const audio = wavPath === undefined ? syntheticAudio() : toMono16k(await readWav(wavPath), wavPath);
+  const rounds = Number(args.find((a) => /^\d+$/.test(a)) ?? 15);
+  timeFrontend(audio, 3); // warm-up: JIT
+  timeFloatFft(audio, 300, 3);
+  const frontend = timeFrontend(audio, rounds);
+  const frames = Math.floor((audio.length - 480) / STEP) + 1;
+  const floatFft = timeFloatFft(audio, frames, rounds);
+  const feMs = pct(frontend, 0.5);
+  const fftMs = pct(floatFft, 0.5);
+  const r = {
+    suite: 'voice',
+    audio: wavPath ?? 'synthetic 10 s',
+    frames,
+    frontendMsPerFrameP50: feMs,
+    frontendMsPerFrameP90: pct(frontend, 0.9),
+    frontendCorePercent: (feMs / FRAME_MS) * 100,
+    floatFft512MsPerFrameP50: fftMs,
+    ratioToFloatFft: feMs / fftMs,
+    rssMiB: Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10,
+  };
+  if (args.includes('--json')) return `${JSON.stringify(r)}\n`;
+  return [
+    `voice: micro frontend (40 ch, 30 ms window, 10 ms step) on ${r.audio}, ${frames} frames × ${rounds} rounds, one core`,
+    `  frontend             p50 ${(feMs * 1000).toFixed(1)} µs/frame  p90 ${(r.frontendMsPerFrameP90 * 1000).toFixed(1)} µs/frame`,
+    `  real-time share      ${r.frontendCorePercent.toFixed(2)} % of one core (budget for all listening: 3 %)`,
+    `  reference: float64 radix-2 FFT of 512 points (the FFT stage alone, no fixed point) p50 ${(fftMs * 1000).toFixed(1)} µs/frame`,
+    `  frontend / float FFT ${r.ratioToFloatFft.toFixed(2)}×`,
+    `  RSS                  ${r.rssMiB} MiB`,
+    '',
+  ].join('\n');
+}
