@@ -23,6 +23,7 @@ need=()
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v arecord >/dev/null 2>&1 && command -v aplay >/dev/null 2>&1 || need+=(alsa-utils)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip) # only to download the pinned wheel
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup-voice: installing Debian packages: ${need[*]}"
   $SUDO apt-get update -qq
