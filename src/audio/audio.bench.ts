@@ -1,8 +1,13 @@
 // Benchmark: what the micro frontend costs per 10 ms frame and as a share of one core in real time
 // (#12's goal: the whole listening path ≤ 3 % of one core), next to a plain float64 FFT of the same
 // size measured in the same run — the frontend's FFT stage alone, without fixed-point emulation.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadLiteRtRuntime } from '../runtime/index.js';
 import { MicroFrontend } from './frontend.js';
+import { EnergyVoiceActivity, VoiceActivity, type SpeechDetector } from './vad.js';
 import { readWav, toMono16k } from './wav.js';
+import { WakeWords, resolveModelsDir } from './wakeword.js';
 
 const FRAME_MS = 10;
 const STEP = 160; // samples per 10 ms at 16 kHz
@@ -105,6 +110,40 @@ function timeFloatFft(audio: Int16Array, frames: number, rounds: number): number
   return perFrame;
 }
 
+/**
+ * The whole listening path as the daemon runs it between commands: frontend → wake word(s) → VAD,
+ * per 10 ms of audio. Models from --models DIR (default var/voice-models, as .ci/setup-voice.sh
+ * installs them; the VAD model only if present there, else the energy VAD).
+ */
+async function timeListening(audio: Int16Array, rounds: number, dir: string, words: string[]): Promise<{ perFrame: number[]; vad: string }> {
+  const runtime = await loadLiteRtRuntime();
+  const wake = await WakeWords.load(runtime, dir, words.map((id) => ({ id })));
+  const vad: SpeechDetector = existsSync(path.join(dir, 'vad.tflite')) ? await VoiceActivity.load(runtime, dir) : new EnergyVoiceActivity();
+  const fe = new MicroFrontend();
+  const perFrame: number[] = [];
+  try {
+    for (let r = 0; r < rounds + 1; r++) {
+      fe.reset();
+      await wake.reset();
+      await vad.reset();
+      let frames = 0;
+      const t0 = performance.now();
+      for (let i = 0; i < audio.length; i += STEP) {
+        for (const f of fe.process(audio.subarray(i, i + STEP))) {
+          frames += 1;
+          await wake.push(f);
+          await vad.push(f);
+        }
+      }
+      if (r > 0) perFrame.push((performance.now() - t0) / frames); // round 0 warms the JIT
+    }
+  } finally {
+    await wake.release();
+    await vad.release();
+  }
+  return { perFrame, vad: vad.kind };
+}
+
 export async function run(args: readonly string[]): Promise<string> {
   const wavPath = args.find((a) => a.endsWith('.wav'));
   const audio = wavPath === undefined ? syntheticAudio() : toMono16k(await readWav(wavPath), wavPath);
@@ -116,6 +155,10 @@ export async function run(args: readonly string[]): Promise<string> {
   const floatFft = timeFloatFft(audio, frames, rounds);
   const feMs = pct(frontend, 0.5);
   const fftMs = pct(floatFft, 0.5);
+  const modelsIdx = args.indexOf('--models');
+  const modelsDir = modelsIdx >= 0 ? path.resolve(args[modelsIdx + 1]!) : resolveModelsDir('var/voice-models');
+  const listening = existsSync(path.join(modelsDir, 'okay_nabu.tflite')) ? await timeListening(audio, Math.min(rounds, 5), modelsDir, ['okay_nabu']) : null;
+  const listenMs = listening ? pct(listening.perFrame, 0.5) : null;
   const r = {
     suite: 'voice',
     audio: wavPath ?? 'synthetic 10 s',
@@ -125,6 +168,9 @@ export async function run(args: readonly string[]): Promise<string> {
     frontendCorePercent: (feMs / FRAME_MS) * 100,
     floatFft512MsPerFrameP50: fftMs,
     ratioToFloatFft: feMs / fftMs,
+    listeningMsPerFrameP50: listenMs,
+    listeningCorePercent: listenMs === null ? null : (listenMs / FRAME_MS) * 100,
+    listeningVad: listening?.vad ?? null,
     rssMiB: Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10,
   };
   if (args.includes('--json')) return `${JSON.stringify(r)}\n`;
@@ -134,6 +180,9 @@ export async function run(args: readonly string[]): Promise<string> {
     `  real-time share      ${r.frontendCorePercent.toFixed(2)} % of one core (budget for all listening: 3 %)`,
     `  reference: float64 radix-2 FFT of 512 points (the FFT stage alone, no fixed point) p50 ${(fftMs * 1000).toFixed(1)} µs/frame`,
     `  frontend / float FFT ${r.ratioToFloatFft.toFixed(2)}×`,
+    listenMs === null
+      ? `  listening path       not measured: no okay_nabu model in ${modelsDir} (bash .ci/setup-voice.sh, or --models DIR)`
+      : `  listening path       frontend + okay_nabu + ${r.listeningVad} VAD: p50 ${(listenMs * 1000).toFixed(1)} µs per 10 ms = ${r.listeningCorePercent!.toFixed(2)} % of one core (goal ≤ 3 %)`,
     `  RSS                  ${r.rssMiB} MiB`,
     '',
   ].join('\n');

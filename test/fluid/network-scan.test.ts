@@ -1,5 +1,5 @@
 // Only src/fluid may open an internet connection. This scans every module of the product for
-// network imports and calls; the MQTT client (src/mqtt) and the OTA HTTP transport are the declared
+// network imports and calls; the MQTT client (src/mqtt), the OTA HTTP transport and the Wyoming server are the declared
 // exceptions. The scanner is tested on snippets first, so a silent scanner cannot pass.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +10,7 @@ const NET_MODULES = ['http', 'https', 'http2', 'net', 'tls', 'dgram', 'undici', 
 const EXCEPTIONS: Record<string, string> = {
   'src/mqtt/': 'the MQTT client and the embedded broker',
   'src/ota/transfer.ts': 'the OTA HTTP(S) transport (range requests for model bundles)',
+  'src/voice/wyoming.ts': 'the Wyoming server: accepts local clients (loopback unless configured), never connects out',
 };
 
 function stripComments(src: string): string {
