@@ -193,6 +193,11 @@ export const configSchema = z.strictObject({
       audio: z.boolean().default(true),
       /** Largest audioFrame accepted (bytes); bigger ones are logged and dropped. */
       maxAudioFrameBytes: z.int().min(1024).max(1_048_576).default(65_536),
+      /**
+       * A reply to a satellite goes out as playBytes; sayFinished waits for the satellite's playFinished,
+       * at most the audio's length plus this (ms), so a dead satellite never blocks.
+       */
+      playFinishedSlackMs: z.int().min(0).max(60_000).default(5000),
     })
     .prefault({}),
   ota: z

@@ -13,6 +13,8 @@ import {
   audioFrameSite,
   hotwordDetectedPayload,
   parseAsrStartListening,
+  parseAudioPlayFinished,
+  playFinishedSite,
   sayFinishedPayload,
   startListeningPayload,
   stopListeningPayload,
@@ -27,7 +29,7 @@ import {
 } from '../mqtt/index.js';
 import { ArecordSource, parseWav, resample, toMono, VoiceActivity, EnergyVoiceActivity, loadVoiceActivity, WakeWords, loadConfiguredWakeWords, resolveModelsDir, type SpeechDetector, type AudioSource, type SourceStatus } from '../audio/index.js';
 import { loadLiteRtRuntime, type LiteRtRuntime } from '../runtime/index.js';
-import { AplaySink, FileSink, Speaker, type AudioSink } from '../voice/index.js';
+import { AplaySink, FileSink, Speaker, wavSeconds, type AudioSink } from '../voice/index.js';
 import { asrService, ttsService } from '../voice/wyoming-services.js';
 import { wakeService } from '../voice/wake.js';
 import { WyomingServer, type VoiceServices } from '../voice/wyoming.js';
@@ -82,6 +84,10 @@ export class VoiceService {
   private isStopped = false;
   private wyoming: WyomingServer | null = null;
   private wyomingState: VoiceStatus['wyoming'] = { state: 'off' };
+  /** playBytes sent to satellites, by request id, until their playFinished (or the timeout). */
+  private readonly plays = new Map<string, { siteId: string; done: () => void }>();
+  /** Satellites playing a reply now (their wake word is muted meanwhile, as for the local speaker). */
+  private readonly playingSites = new Map<string, number>();
 
   constructor(private readonly d: VoiceDeps) {
     this.localSite = d.config.deviceId;
@@ -89,7 +95,7 @@ export class VoiceService {
     const sink: AudioSink = tts.sink.kind === 'file' ? new FileSink(path.resolve(tts.sink.dir)) : new AplaySink(tts.device);
     this.speaker = new Speaker(tts, sink, d.log.child({ part: 'tts' }));
     this.speaker.onSpeaking((e) => {
-      for (const p of this.live.values()) p.setMuted(e.isSpeaking);
+      for (const p of this.live.values()) p.setMuted(e.isSpeaking || this.playingSites.has(p.siteId));
     });
     // What loadVad will pick (the VAD itself loads with a site's pipeline, on first audio).
     const v = d.config.audio.vad;
@@ -101,13 +107,21 @@ export class VoiceService {
     const subs = [t.listen];
     if (config.hermes.enabled) {
       subs.push(shared.hermesAsrStartListening);
-      if (config.hermes.audio) subs.push(shared.hermesAudioFrame('+'));
+      if (config.hermes.audio) subs.push(shared.hermesAudioFrame('+'), shared.hermesAudioPlayFinished('+'));
     }
     return subs;
   }
 
   private siteIds(): string[] {
     return this.d.config.hermes.siteIds ?? ['default', this.d.config.deviceId];
+  }
+
+  /**
+   * A satellite: one of our site ids that is neither this board (its device id) nor "default" (Rhasspy's
+   * name for the base itself, and what `wulf listen` speaks as). Its replies go back to it as playBytes.
+   */
+  private isSatellite(siteId: string): boolean {
+    return siteId !== this.localSite && siteId !== 'default' && this.d.config.hermes.enabled && this.d.config.hermes.audio && this.siteIds().includes(siteId);
   }
 
   /** Starts the Wyoming server when enabled, and the local microphone when audio is enabled; satellites need nothing started. */
@@ -174,6 +188,11 @@ export class VoiceService {
       this.onAudioFrame(site, msg);
       return true;
     }
+    const played = playFinishedSite(msg.topic);
+    if (played !== null) {
+      this.onPlayFinished(played, msg);
+      return true;
+    }
     return false;
   }
 
@@ -210,6 +229,14 @@ export class VoiceService {
       return this.ignore(msg, err instanceof Error ? err.message : String(err));
     }
     void this.pipeline(site).then((p) => p?.push(pcm));
+  }
+
+  private onPlayFinished(site: string, msg: InboundMessage): void {
+    const f = parseAudioPlayFinished(msg.payload);
+    if ('error' in f) return this.ignore(msg, f.error);
+    const play = f.id ? this.plays.get(f.id) : undefined;
+    if (!play || play.siteId !== site) return; // another program's playBytes, or one that timed out
+    play.done();
   }
 
   /** The pipeline of a site, created (models loaded) on first use; null when the models cannot load. */
@@ -306,7 +333,7 @@ export class VoiceService {
       const id = randomUUID();
       this.remember(this.ownSayIds, id);
       this.send(this.d.shared.hermesTtsSay, ttsSayPayload({ text: reply.text, siteId, lang: this.d.config.language, id, sessionId }));
-      await this.speaker.speak(reply.text, this.d.config.language);
+      await this.speakAt(siteId, reply.text, this.d.config.language, sessionId);
       this.send(this.d.shared.hermesTtsSayFinished, sayFinishedPayload({ text: reply.text, siteId, id, sessionId }));
     }
     if (asked && !this.isStopped) this.live.get(siteId)?.listen('question', sessionId);
@@ -316,8 +343,50 @@ export class VoiceService {
   say(s: TtsSay): void {
     if (s.id && this.ownSayIds.includes(s.id)) return; // our own, already being spoken
     const lang: Lang = s.lang?.startsWith('fr') ? 'fr' : s.lang?.startsWith('en') ? 'en' : this.d.config.language;
-    const done = this.d.store.data.settings.voiceEnabled && s.text.trim() ? this.speaker.speak(s.text, lang) : Promise.resolve(false);
+    const done = this.d.store.data.settings.voiceEnabled && s.text.trim() ? this.speakAt(s.siteId, s.text, lang, s.sessionId ?? null) : Promise.resolve(false);
     void done.then(() => this.d.link.send(this.d.shared.hermesTtsSayFinished, sayFinishedPayload(s)));
+  }
+
+  /**
+   * Speaks `text` where the site is: on the board's sink for the board's own sites; for a satellite,
+   * as Hermes playBytes to that satellite (Rhasspy's base plays nothing locally for it), resolved on its
+   * playFinished or after the audio's length plus hermes.playFinishedSlackMs. True when played.
+   */
+  private async speakAt(siteId: string, text: string, lang: Lang, sessionId: string | null): Promise<boolean> {
+    if (!this.isSatellite(siteId)) return this.speaker.speak(text, lang);
+    const wav = await this.speaker.synthesizeWav(text, lang);
+    if (!wav || this.isStopped) return false;
+    const requestId = randomUUID();
+    const timeoutMs = Math.ceil(wavSeconds(wav) * 1000) + this.d.config.hermes.playFinishedSlackMs;
+    this.setPlaying(siteId, +1);
+    try {
+      return await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          this.plays.delete(requestId);
+          this.d.log.warn({ siteId, requestId, timeoutMs }, 'voice: no playFinished from the satellite in time; going on');
+          resolve(false);
+        }, timeoutMs);
+        this.plays.set(requestId, {
+          siteId,
+          done: () => {
+            clearTimeout(timer);
+            this.plays.delete(requestId);
+            resolve(true);
+          },
+        });
+        this.d.log.info({ siteId, requestId, sessionId, bytes: wav.length }, 'voice: reply sent to the satellite');
+        this.d.link.send(this.d.shared.hermesAudioPlayBytes(siteId, requestId), wav);
+      });
+    } finally {
+      this.setPlaying(siteId, -1);
+    }
+  }
+
+  private setPlaying(siteId: string, delta: number): void {
+    const n = (this.playingSites.get(siteId) ?? 0) + delta;
+    if (n > 0) this.playingSites.set(siteId, n);
+    else this.playingSites.delete(siteId);
+    this.live.get(siteId)?.setMuted(n > 0 || this.speaker.isSpeaking);
   }
 
   /** Ids of messages we sent, so their echo from the broker is not taken as a request (bounded). */
@@ -351,6 +420,7 @@ export class VoiceService {
 
   async stop(): Promise<void> {
     this.isStopped = true;
+    for (const play of [...this.plays.values()]) play.done();
     await this.wyoming?.close();
     this.wyoming = null;
     for (const p of this.live.values()) p.close();

@@ -124,3 +124,18 @@ export function audioFrameSite(topic: string): string | null {
   const m = /^hermes\/audioServer\/([^/+#]{1,128})\/audioFrame$/.exec(topic);
   return m ? m[1]! : null;
 }
+
+/** The site id of `hermes/audioServer/<siteId>/playFinished`, or null for any other topic. */
+export function playFinishedSite(topic: string): string | null {
+  const m = /^hermes\/audioServer\/([^/+#]{1,128})\/playFinished$/.exec(topic);
+  return m ? m[1]! : null;
+}
+
+// AudioPlayFinished: rhasspy-hermes keeps the site in the topic; a payload siteId is allowed, not needed.
+const audioPlayFinished = z.object({
+  id: z.string().max(256).nullable().optional(),
+  siteId: z.string().max(128).nullable().optional(),
+  sessionId: z.string().max(256).nullable().optional(),
+});
+export type AudioPlayFinished = z.output<typeof audioPlayFinished>;
+export const parseAudioPlayFinished = (payload: Buffer) => parseJson(audioPlayFinished, payload);

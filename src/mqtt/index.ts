@@ -7,6 +7,6 @@ export { sharedTopics, safeLevel, type SharedTopics } from './topics.js';
 export { discoveryMessages, intentEventPayload, nodeId, CLOUD_MODES, type CloudMode, type DiscoveryMessage, type DiscoveryInput } from './discovery.js';
 export {
   parseNluQuery, parseTtsSay, nluIntentPayload, intentNotRecognizedPayload, sayFinishedPayload, parseAsrStartListening, hotwordDetectedPayload, startListeningPayload,
-  textCapturedPayload, stopListeningPayload, ttsSayPayload, audioFrameSite, type NluQuery, type TtsSay, type HermesSlotInput, type AsrStartListening,
+  textCapturedPayload, stopListeningPayload, ttsSayPayload, audioFrameSite, playFinishedSite, parseAudioPlayFinished, type NluQuery, type TtsSay, type HermesSlotInput, type AsrStartListening,
 } from './hermes.js';
 export { connectClient, BrokerUnreachable } from './connect.js';

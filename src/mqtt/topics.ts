@@ -62,6 +62,10 @@ export interface SharedTopics {
   hermesAsrTextCaptured: string;
   /** In: satellite audio, a WAV chunk per message. */
   hermesAudioFrame(siteId: string): string;
+  /** Out: a reply's WAV for a satellite to play (Rhasspy 2.5 AudioPlayBytes). */
+  hermesAudioPlayBytes(siteId: string, requestId: string): string;
+  /** In: the satellite played it (AudioPlayFinished). */
+  hermesAudioPlayFinished(siteId: string): string;
 }
 
 export function sharedTopics(haPrefix: string): SharedTopics {
@@ -78,6 +82,8 @@ export function sharedTopics(haPrefix: string): SharedTopics {
     hermesAsrStopListening: 'hermes/asr/stopListening',
     hermesAsrTextCaptured: 'hermes/asr/textCaptured',
     hermesAudioFrame: (siteId) => `hermes/audioServer/${siteId}/audioFrame`,
+    hermesAudioPlayBytes: (siteId, requestId) => `hermes/audioServer/${siteId}/playBytes/${requestId}`,
+    hermesAudioPlayFinished: (siteId) => `hermes/audioServer/${siteId}/playFinished`,
   };
 }
 

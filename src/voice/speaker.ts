@@ -66,6 +66,23 @@ export class Speaker {
     });
   }
 
+  /**
+   * The WAV of `text`, made as speakOne makes it (same cleaning, limits and voice) but played nowhere:
+   * for a satellite, which plays it itself. Null when there is nothing to say or synthesis failed.
+   */
+  async synthesizeWav(text: string, lang: Utterance['lang']): Promise<Buffer | null> {
+    if (this.isStopped) return null;
+    const speakable = speakableText(text, this.cfg.maxChars);
+    if (speakable.isTruncated) this.log.info({ chars: text.length, maxChars: this.cfg.maxChars }, 'tts: reply cut to maxChars');
+    if (!speakable.text) return null;
+    try {
+      return await synthesize(speakable.text, { voice: this.cfg.voices[lang], speedWpm: this.cfg.speedWpm, timeoutMs: this.cfg.timeoutMs, program: this.program });
+    } catch (err) {
+      this.log.warn({ err }, 'tts: utterance not synthesized');
+      return null;
+    }
+  }
+
   /** Resolves when the queue is empty and nothing is being spoken. */
   async idle(): Promise<void> {
     while (this.worker) await this.worker;

@@ -94,3 +94,18 @@ export async function buildWithRhasspy(...args: string[]): Promise<{ topic: stri
   const { stdout } = await run(hermesPython, [path.join(repoRoot, 'test/helpers/hermes_audio.py'), 'build', ...args]);
   return JSON.parse(stdout) as { topic: string; payload: string };
 }
+
+/** A WAV file as a Hermes satellite's audioFrame messages (built by rhasspy-hermes' AudioFrame). */
+export async function satelliteFrames(siteId: string, wavPath: string, chunkMs = 64): Promise<Array<{ topic: string; payload: Buffer }>> {
+  const { stdout } = await run(hermesPython, [path.join(repoRoot, 'test/helpers/hermes_audio.py'), 'frames', siteId, wavPath, String(chunkMs)], { maxBuffer: 64 * 2 ** 20 });
+  return stdout.trim().split('\n').map((l) => {
+    const m = JSON.parse(l) as { topic: string; payload_b64: string };
+    return { topic: m.topic, payload: Buffer.from(m.payload_b64, 'base64') };
+  });
+}
+
+/** The site and request id of a playBytes topic, as rhasspy-hermes' AudioPlayBytes reads them. */
+export async function playBytesTopic(topic: string): Promise<{ siteId: string; requestId: string }> {
+  const { stdout } = await run(hermesPython, [path.join(repoRoot, 'test/helpers/hermes_audio.py'), 'playbytes', topic]);
+  return JSON.parse(stdout) as { siteId: string; requestId: string };
+}

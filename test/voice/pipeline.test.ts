@@ -11,7 +11,7 @@ import { Mosquitto } from '../helpers/mosquitto.js';
 import { Recorder, type Received } from '../helpers/mqtt-client.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
-import { buildWithRhasspy, concat, espeak, fakeArecordBin, hermesPython, parseWithRhasspy, silence, voiceModelsDir, wakeAndCommandWav, wavFile } from '../helpers/voice.js';
+import { buildWithRhasspy, concat, espeak, fakeArecordBin, hermesPython, parseWithRhasspy, playBytesTopic, satelliteFrames, silence, voiceModelsDir, wakeAndCommandWav, wavFile } from '../helpers/voice.js';
 
 const devices = [{ id: 'kitchen.light', names: { en: ['kitchen light'], fr: ['lumière de la cuisine'] }, area: 'cuisine', domain: 'light', preset: 'tasmota', target: 'kitchen' }];
 const areas = [{ id: 'cuisine', names: { en: ['kitchen'], fr: ['cuisine'] } }];
@@ -249,4 +249,50 @@ test.serial('the microphone process killed: status down, the daemon still answer
   t.true(lines.length >= 2, 'arecord was started again');
   await s.daemon.waitForLog('microphone down');
   t.is(s.daemon.proc.exitCode, null);
+});
+
+// Rhasspy 2.5 base/satellite: the satellite streams its microphone as audioFrames for its own site id;
+// the reply goes back to it as playBytes, and sayFinished waits for its playFinished (or a timeout).
+test.serial('a satellite\'s turn: the reply goes to the satellite as playBytes (a WAV), sayFinished after its playFinished, nothing on the board\'s sink; a silent satellite does not block', async (t) => {
+  const site = 'satellite-1';
+  const s = await start(t, {}, {}, { hermes: { siteIds: ['default', site], playFinishedSlackMs: 1000 } });
+  await s.rec.subscribe([`hermes/audioServer/${site}/playBytes/+`, `hermes/audioServer/${site}/playFinished`]);
+  t.is((await s.ask('/voiceon')).intent, 'WulfVoiceOn');
+  const wav = await wavFile(concat([silence(500), await espeak('okay nabu'), silence(700), await espeak('turn on the kitchen light'), silence(2000)]));
+  const frames = await satelliteFrames(site, wav);
+  t.true(frames.every((f) => f.topic === `hermes/audioServer/${site}/audioFrame`));
+  const turn = async () => {
+    s.rec.messages = [];
+    for (const f of frames) await s.rec.client.publishAsync(f.topic, f.payload, { qos: 1 });
+    return s.rec.waitFor((m) => m.topic.startsWith(`hermes/audioServer/${site}/playBytes/`), 30_000, 'playBytes');
+  };
+
+  const play = await turn();
+  const { siteId, requestId } = await playBytesTopic(play.topic);
+  t.is(siteId, site);
+  t.truthy(requestId);
+  const reply = parseWav(play.payload, 'playBytes');
+  t.true(reply.samples.length / reply.sampleRate > 0.5, 'a real utterance');
+  t.deepEqual(s.rec.messages.filter((m) => m.topic.startsWith('cmnd/')).map((m) => `${m.topic} ${m.payload.toString()}`), ['cmnd/kitchen/POWER ON']);
+  await new Promise((r) => setTimeout(r, 300));
+  t.false(s.rec.messages.some((m) => m.topic === 'hermes/tts/sayFinished'), 'not finished before the satellite played it');
+  const played = await buildWithRhasspy('played', site, requestId);
+  await s.rec.client.publishAsync(played.topic, played.payload, { qos: 1 });
+  const finished = await s.rec.waitFor((m) => m.topic === 'hermes/tts/sayFinished', 5000);
+  const hermes = hermesOf(s.rec).filter((m) => !m.topic.includes('/audioServer/'));
+  t.deepEqual(hermes.map((m) => m.topic), ['hermes/hotword/okay_nabu/detected', 'hermes/asr/startListening', 'hermes/asr/textCaptured', 'hermes/asr/stopListening', 'hermes/tts/say', 'hermes/tts/sayFinished']);
+  const parsed = await parseWithRhasspy(hermes.map(asJson));
+  for (const p of parsed) t.is(p.parsed.siteId, site);
+  t.is(parsed[2]!.parsed.text, 'turn on the kitchen light');
+  t.true(s.rec.messages.indexOf(finished) > s.rec.messages.findIndex((m) => m.topic === played.topic), 'sayFinished after playFinished');
+  t.deepEqual(await readdir(s.sinkDir), [], 'the board played nothing itself');
+
+  // The satellite never answers: sayFinished still comes, after the audio's length plus the slack.
+  const second = await turn();
+  const seconds = parseWav(second.payload).samples.length / reply.sampleRate;
+  const sentAt = Date.now();
+  await s.rec.waitFor((m) => m.topic === 'hermes/tts/sayFinished', seconds * 1000 + 5000);
+  t.true(Date.now() - sentAt >= seconds * 1000 + 500, 'it waited for the satellite first');
+  await s.daemon.waitForLog('voice: no playFinished from the satellite in time; going on');
+  t.deepEqual(await readdir(s.sinkDir), []);
 });
