@@ -5,11 +5,12 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { encodeWav, parseWav } from '../../src/audio/index.js';
+import { encodeWav, parseWav, to16kMono } from '../../src/audio/index.js';
 import { DaemonProcess } from '../helpers/daemon-process.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Recorder, type Received } from '../helpers/mqtt-client.js';
 import { runCli } from '../helpers/cli.js';
+import { referencePath } from '../helpers/reference.js';
 import { tempDir } from '../helpers/paths.js';
 import { buildWithRhasspy, concat, espeak, fakeArecordBin, hermesPython, parseWithRhasspy, playBytesTopic, satelliteFrames, silence, voiceModelsDir, wakeAndCommandWav, wavFile } from '../helpers/voice.js';
 
@@ -19,8 +20,16 @@ const areas = [{ id: 'cuisine', names: { en: ['kitchen'], fr: ['cuisine'] } }];
 const routines = [{ id: 'kitchen-on', phrases: { en: ['turn on the kitchen light'], fr: [] }, steps: [{ tool: 'home_control', args: { action: 'turn_on', deviceIds: ['kitchen.light'] } }] }];
 const HERMES = ['hermes/hotword/+/detected', 'hermes/asr/startListening', 'hermes/asr/textCaptured', 'hermes/asr/stopListening', 'hermes/tts/say', 'hermes/tts/sayFinished'];
 
+// A real recording from a Debian package (asterisk-core-sounds-en-wav, 8 kHz): Allison saying "Please try
+// again." No package says a home command, so a routine takes the prompt's words as its phrase.
+// pocketsphinx hears it exactly (agreement 0.45, the threshold is 0.16); "hello world", "call
+// forwarding" and "please hold while we try to connect you" came back exactly too, by smaller margins.
+const asteriskPrompt = '/usr/share/asterisk/sounds/en_US_f_Allison/please-try-again.wav';
+const promptRoutine = { id: 'try-again', phrases: { en: ['please try again'], fr: [] }, steps: [{ tool: 'home_control', args: { action: 'turn_off', deviceIds: ['kitchen.light'] } }] };
+
 test.before((t) => {
   if (!existsSync(hermesPython)) t.fail(`${hermesPython} is missing: run bash .ci/setup (it creates the Hermes venv)`);
+  if (!existsSync(asteriskPrompt)) t.fail(`${asteriskPrompt} is missing: run bash .ci/setup-speech.sh (asterisk-core-sounds-en-wav)`);
 });
 
 interface Started {
@@ -118,6 +127,32 @@ test.serial('acceptance: the spoken command has the typed command\'s MQTT effect
   t.is(parsed[4]!.parsed.text, out.reply.text, 'the voice reply is what is spoken');
   const wavs = await readdir(s.sinkDir);
   t.deepEqual(wavs, ['utterance-0001.wav']);
+  t.true(parseWav(await readFile(path.join(s.sinkDir, wavs[0]!))).samples.length > 10_000);
+});
+
+// The same acceptance with recorded speech only: a real "okay nabu" (the wake-word reference clips),
+// 700 ms of silence, and the Asterisk prompt resampled from 8 kHz by the product's to16kMono.
+test.serial('acceptance with recordings (a real wake word, a Debian-packaged prompt as the command): the typed command\'s MQTT effect and reply, spoken to the file sink', async (t) => {
+  const s = await start(t, {}, {}, { routines: [...routines, promptRoutine] });
+  t.is((await s.ask('/voiceon')).intent, 'WulfVoiceOn');
+  const typed = (await s.ask('please try again')) as { text: string; intent: string };
+  t.is(typed.intent, 'routine:try-again');
+  t.is((await s.rec.waitFor((m) => m.topic === 'cmnd/kitchen/POWER')).payload.toString(), 'OFF');
+  s.rec.messages = [];
+  const wake = to16kMono(parseWav(await readFile(referencePath('voice', 'wakeword-clips', 'okay_nabu', '1.wav')), 'okay_nabu/1.wav'));
+  const prompt = to16kMono(parseWav(await readFile(asteriskPrompt), asteriskPrompt));
+  const file = await wavFile(concat([silence(300), wake, silence(700), prompt, silence(300)]));
+  const r = await runCli(['listen', '--wav', file, '--config', s.configFile, '--json'], s.env, 60_000);
+  t.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { heard: string; reply: { text: string; intent: string }; spoken: boolean };
+  t.is(out.heard, 'please try again');
+  t.is(sameReply(out.reply.text), sameReply(typed.text));
+  t.is(out.reply.intent, typed.intent);
+  t.true(out.spoken);
+  t.deepEqual(s.rec.messages.filter((m) => m.topic.startsWith('cmnd/')).map((m) => `${m.topic} ${m.payload.toString()}`), ['cmnd/kitchen/POWER OFF']);
+  t.deepEqual(hermesOf(s.rec).map((m) => m.topic), ['hermes/hotword/okay_nabu/detected', 'hermes/asr/startListening', 'hermes/asr/textCaptured', 'hermes/asr/stopListening', 'hermes/tts/say', 'hermes/tts/sayFinished']);
+  const wavs = await readdir(s.sinkDir);
+  t.deepEqual(wavs, ['utterance-0001.wav'], 'only the voice turn\'s reply is spoken');
   t.true(parseWav(await readFile(path.join(s.sinkDir, wavs[0]!))).samples.length > 10_000);
 });
 
