@@ -20,7 +20,7 @@ const suites: Record<string, Suite> = {
     run: async (args) => (await import('../src/nlu/nlu.bench.js')).run(args),
   },
   recognize: {
-    describe: 'closed-grammar recognition on Debian-packaged English recordings: exact in-grammar, rejected out-of-grammar [--min-score=N] [--verbose]',
+    describe: 'closed-grammar recognition on Debian-packaged English recordings: exact in-grammar, rejected out-of-grammar, end of speech → text latency [--min-score=N] [--verbose] [--latency-only]',
     run: async (args) => (await import('../src/voice/recognizer.bench.js')).run(args),
   },
   fluid: {

@@ -128,9 +128,40 @@ export function formatFigures(f: RecognitionFigures, isVerbose: boolean): string
   return lines.join('\n') + '\n';
 }
 
-/** Bench entry: `[--min-score=N] [--verbose]`. */
+/**
+ * End of speech → text, as the pipeline pays it: one recognize() per finished utterance (both decodes,
+ * process start and model load included), p50/p90 over the first `n` in-grammar clips. Reference in
+ * the same run: the same clips decoded as one batch (decodeMany), i.e. the decoding alone.
+ */
+export async function measureLatency(n = 12): Promise<{ p50: number; p90: number; batchPerClip: number; clips: number }> {
+  const clips = (await inGrammarClips()).slice(0, n);
+  const dict = await readDictionary(path.join(pocketsphinxModelDir, 'cmudict-en-us.dict'));
+  const engine = await PocketsphinxEngine.create({ grammar: compileGrammar(measurementGrammarSource(clips), (w) => dict.has(w)), log: pino({ level: 'silent' }) });
+  try {
+    const pcms = await Promise.all(clips.map(async (c) => to16kMono(parseWav(await readFile(c.file), c.file))));
+    await engine.recognize(pcms[0]!); // warm the page cache
+    const times: number[] = [];
+    for (const pcm of pcms) {
+      const t0 = performance.now();
+      await engine.recognize(pcm);
+      times.push(performance.now() - t0);
+    }
+    const t0 = performance.now();
+    await engine.decodeMany(pcms);
+    const batchPerClip = (performance.now() - t0) / pcms.length;
+    times.sort((a, b) => a - b);
+    return { p50: times[Math.floor(times.length / 2)]!, p90: times[Math.min(times.length - 1, Math.floor(times.length * 0.9))]!, batchPerClip, clips: pcms.length };
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Bench entry: `[--min-score=N] [--verbose] [--latency-only]`. */
 export async function run(args: readonly string[]): Promise<string> {
+  const latency = await measureLatency();
+  const latencyLine = `end of speech → text, one utterance at a time: p50 ${latency.p50.toFixed(0)} ms, p90 ${latency.p90.toFixed(0)} ms over ${latency.clips} clips (goal for end of speech → action: p50 ≤ 300 ms); reference, the same clips decoded as one batch: ${latency.batchPerClip.toFixed(0)} ms per clip (${(latency.p50 / latency.batchPerClip).toFixed(1)}×)\n`;
+  if (args.includes('--latency-only')) return args.includes('--json') ? `${JSON.stringify({ latency })}\n` : latencyLine;
   const arg = args.find((a) => a.startsWith('--min-score='));
   const figures = await measureRecognition(arg ? Number(arg.split('=')[1]) : defaultMinScore);
-  return args.includes('--json') ? `${JSON.stringify({ ...figures, results: undefined }, null, 2)}\n` : formatFigures(figures, args.includes('--verbose'));
+  return args.includes('--json') ? `${JSON.stringify({ ...figures, results: undefined, latency }, null, 2)}\n` : formatFigures(figures, args.includes('--verbose')) + latencyLine;
 }
