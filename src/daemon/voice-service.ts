@@ -27,7 +27,7 @@ import {
   type Topics,
   type TtsSay,
 } from '../mqtt/index.js';
-import { ArecordSource, parseWav, resample, toMono, VoiceActivity, EnergyVoiceActivity, loadVoiceActivity, WakeWords, loadConfiguredWakeWords, resolveModelsDir, type SpeechDetector, type AudioSource, type SourceStatus } from '../audio/index.js';
+import { ArecordSource, parseWav, to16kMono, VoiceActivity, EnergyVoiceActivity, loadVoiceActivity, WakeWords, loadConfiguredWakeWords, resolveModelsDir, type SpeechDetector, type AudioSource, type SourceStatus } from '../audio/index.js';
 import { loadLiteRtRuntime, type LiteRtRuntime } from '../runtime/index.js';
 import { AplaySink, FileSink, Speaker, wavSeconds, type AudioSink } from '../voice/index.js';
 import { asrService, ttsService } from '../voice/wyoming-services.js';
@@ -222,9 +222,8 @@ export class VoiceService {
     try {
       const wav = parseWav(msg.payload, `audioFrame from ${site}`);
       if (wav.bitsPerSample !== 16) throw new Error(`${wav.bitsPerSample}-bit audio, expected 16`);
-      const mono = wav.channels > 1 ? toMono(wav.samples, wav.channels) : wav.samples;
       if (wav.sampleRate < 8000 || wav.sampleRate > 48_000) throw new Error(`sample rate ${wav.sampleRate} Hz is out of 8000..48000`);
-      pcm = wav.sampleRate === 16_000 ? mono : resample(mono, wav.sampleRate, 16_000);
+      pcm = to16kMono(wav);
     } catch (err) {
       return this.ignore(msg, err instanceof Error ? err.message : String(err));
     }

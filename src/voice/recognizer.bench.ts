@@ -83,7 +83,7 @@ export async function measureRecognition(minScore = defaultMinScore): Promise<Re
   const [inClips, outClips] = await Promise.all([inGrammarClips(), outOfGrammarClips()]);
   const dict = await readDictionary(path.join(pocketsphinxModelDir, 'cmudict-en-us.dict'));
   const grammar = compileGrammar(measurementGrammarSource(inClips), (w) => dict.has(w));
-  const engine = await PocketsphinxEngine.create({ grammar, log: pino({ level: 'silent' }), minScore });
+  const engine = await PocketsphinxEngine.create({ grammar, log: pino({ level: 'silent' }), minScore, dictionary: dict });
   const started = Date.now();
   const results: ClipResult[] = [];
   try {
@@ -136,7 +136,7 @@ export function formatFigures(f: RecognitionFigures, isVerbose: boolean): string
 export async function measureLatency(n = 12): Promise<{ p50: number; p90: number; batchPerClip: number; clips: number }> {
   const clips = (await inGrammarClips()).slice(0, n);
   const dict = await readDictionary(path.join(pocketsphinxModelDir, 'cmudict-en-us.dict'));
-  const engine = await PocketsphinxEngine.create({ grammar: compileGrammar(measurementGrammarSource(clips), (w) => dict.has(w)), log: pino({ level: 'silent' }) });
+  const engine = await PocketsphinxEngine.create({ grammar: compileGrammar(measurementGrammarSource(clips), (w) => dict.has(w)), log: pino({ level: 'silent' }), dictionary: dict });
   try {
     const pcms = await Promise.all(clips.map(async (c) => to16kMono(parseWav(await readFile(c.file), c.file))));
     await engine.recognize(pcms[0]!); // warm the page cache

@@ -59,6 +59,8 @@ export interface PocketsphinxOptions {
   minScore?: number;
   timeoutMs?: number;
   modelDir?: string;
+  /** The model's pronunciation dictionary when the caller already read it (compiling the grammar): read once, not twice. */
+  dictionary?: Map<string, string[]>;
   program?: string;
 }
 
@@ -117,7 +119,7 @@ export class PocketsphinxEngine implements RecognizerEngine {
   static async create(opts: PocketsphinxOptions): Promise<PocketsphinxEngine> {
     if (opts.grammar.lang !== 'en') throw new Error(`pocketsphinx has an English model only (grammar is ${opts.grammar.lang})`);
     const modelDir = opts.modelDir ?? pocketsphinxModelDir;
-    const dict = await readDictionary(path.join(modelDir, 'cmudict-en-us.dict'));
+    const dict = opts.dictionary ?? (await readDictionary(path.join(modelDir, 'cmudict-en-us.dict')));
     const lines = opts.grammar.words.flatMap((w) => (dict.get(w) ?? []).map((p, i) => `${i ? `${w}(${i + 1})` : w} ${p}`));
     const dir = await mkdtemp(path.join(os.tmpdir(), 'wulf-asr-'));
     await writeFile(path.join(dir, 'grammar.jsgf'), opts.grammar.jsgf, { mode: 0o600 });

@@ -18,10 +18,10 @@ export interface Recognizers {
   close(): Promise<void>;
 }
 
-/** The English grammar of this config, compiled against the pocketsphinx dictionary (OOV words reported). */
-export async function configGrammar(config: Pick<Config, 'devices' | 'areas' | 'routines'>, modelDir = pocketsphinxModelDir): Promise<CompiledGrammar> {
-  const dict = await readDictionary(path.join(modelDir, 'cmudict-en-us.dict'));
-  return compileGrammar(voiceSentences(config, 'en'), (w) => dict.has(w));
+/** The English grammar of this config, compiled against the pocketsphinx dictionary (OOV words reported), with that dictionary. */
+export async function configGrammar(config: Pick<Config, 'devices' | 'areas' | 'routines'>, modelDir = pocketsphinxModelDir): Promise<{ grammar: CompiledGrammar; dictionary: Map<string, string[]> }> {
+  const dictionary = await readDictionary(path.join(modelDir, 'cmudict-en-us.dict'));
+  return { grammar: compileGrammar(voiceSentences(config, 'en'), (w) => dictionary.has(w)), dictionary };
 }
 
 export async function createRecognizers(config: Pick<Config, 'devices' | 'areas' | 'routines'>, log: Logger, modelDir = pocketsphinxModelDir): Promise<Recognizers> {
@@ -33,9 +33,9 @@ export async function createRecognizers(config: Pick<Config, 'devices' | 'areas'
     log.warn({ detail: en.detail }, 'voice: no speech recognizer for en');
   } else {
     try {
-      const grammar = await configGrammar(config, modelDir);
+      const { grammar, dictionary } = await configGrammar(config, modelDir);
       if (grammar.oov.length) log.warn({ oov: grammar.oov.slice(0, 20), count: grammar.oov.length }, 'voice: words the recognizer cannot hear; their sentences and names are left out');
-      engines.en = await PocketsphinxEngine.create({ grammar, log, modelDir });
+      engines.en = await PocketsphinxEngine.create({ grammar, log, modelDir, dictionary });
       status.en = `pocketsphinx (${grammar.templateCount} sentence patterns, ${grammar.words.length} words)`;
     } catch (err) {
       status.en = `no engine for en: ${(err as Error).message}`;
