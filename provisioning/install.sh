@@ -22,6 +22,7 @@ umask 022
 PREFIX=/opt/wulf
 ETC=/etc/wulf
 STATE=/var/lib/wulf
+CACHE=/var/cache/wulf
 UNIT_DIR=/etc/systemd/system
 NODE_MIN=20.8
 NODE_VERSION=22.23.3
@@ -128,7 +129,7 @@ install_release() {
   # Replace everything but the Node we may have put there; the old tree goes only once the new one is in.
   for item in "$top"/* "$top"/.[!.]*; do [ -e "$item" ] || continue; rm -rf "$PREFIX/$(basename "$item").new"; mv "$item" "$PREFIX/$(basename "$item").new"; done
   for item in "$PREFIX"/*.new; do local dest="${item%.new}"; [ "$(basename "$dest")" = node ] && continue; rm -rf "$dest"; mv "$item" "$dest"; done
-  rm -rf "$tmp"
+  rm -rf "$tmp" "$CACHE" # compiled code of the old release: disposable, and it would only grow
   echo "$sum" > "$PREFIX/.release-sha256"
   chown -R root:root "$PREFIX"
   changed+=("release $(basename "$release")")
@@ -197,7 +198,7 @@ uninstall() {
   rm -rf "$UNIT_DIR/wulf.service" "$UNIT_DIR/wulf.service.d" "$UNIT_DIR/wulf-firstboot.service"
   systemctl daemon-reload
   systemctl reset-failed wulf.service 2>/dev/null || true
-  rm -rf "$PREFIX" "$ETC" /usr/local/bin/wulf /usr/local/bin/wulf-ota
+  rm -rf "$PREFIX" "$ETC" "$CACHE" /usr/local/bin/wulf /usr/local/bin/wulf-ota
   if id wulf >/dev/null 2>&1; then userdel wulf 2>/dev/null || true; fi
   getent group wulf >/dev/null && groupdel wulf 2>/dev/null || true
   if [ "$purge" = 1 ]; then rm -rf "$STATE" /var/lib/private/wulf; say "removed Wulf and its state ($STATE)";

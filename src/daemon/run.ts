@@ -1,5 +1,6 @@
 // `wulf run`: the process around the daemon — root logger, config errors (exit 2), signals,
 // and a hard deadline on shutdown so systemd never has to SIGKILL us.
+import nodeModule from 'node:module';
 import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { Daemon } from './daemon.js';
@@ -41,6 +42,22 @@ export async function runDaemon(opts: { configPath?: string; env?: Record<string
     process.exit(EXIT.failed);
   }
   installSignals(daemon, log, config.debug.freezeOnSigusr2Ms);
+  flushCompileCache(log);
+}
+
+/**
+ * The unit sets NODE_COMPILE_CACHE (Node >= 22.1): V8 keeps the compiled code of every module
+ * on disk, which cuts a cold start on a slow board by about a quarter. Node writes the cache
+ * only at exit; a board that loses power never exits, so write it as soon as we are up.
+ */
+function flushCompileCache(log: Logger): void {
+  const flush = (nodeModule as { flushCompileCache?: () => void }).flushCompileCache;
+  if (!process.env.NODE_COMPILE_CACHE || typeof flush !== 'function') return;
+  try {
+    flush();
+  } catch (err) {
+    log.warn({ err }, 'cannot write the compile cache (start-up stays correct, only slower)');
+  }
 }
 
 function installSignals(daemon: Daemon, log: Logger, freezeMs: number): void {
