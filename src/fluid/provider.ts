@@ -2,9 +2,16 @@
 // llama.cpp server): one request with a connect timeout and a total timeout, plain or streamed
 // (server-sent events), every failure classified so the link knows whether to retry, move on, or
 // call the board offline. Written on node:http(s) because the connect phase needs its own timer.
-import http from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { providerDefaults, type ProviderConfig } from '../config/index.js';
+
+// node:http(s) through require, not import: an ES import of a built-in builds its module facade,
+// which reads every export, and node:http's lazy fetch/WebSocket exports then load undici at
+// start-up (60 ms here, over a second on a slow board) for nothing.
+const require = createRequire(import.meta.url);
+const http = require('node:http') as typeof import('node:http');
+const https = require('node:https') as typeof import('node:https');
 
 export type FailureClass =
   | 'connect_timeout' // TCP/TLS did not open in time
@@ -176,7 +183,7 @@ function httpError(name: string, status: number, retryAfter: string | string[] |
 }
 
 /** The whole body, bounded; rejects if the connection drops before its end. */
-function readBody(res: http.IncomingMessage, max: number): Promise<string> {
+function readBody(res: IncomingMessage, max: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -213,7 +220,7 @@ function parseCompletion(text: string): ChatAnswer {
 }
 
 /** Server-sent events: `data: {chunk}` lines until `data: [DONE]` (or a chunk with finish_reason). */
-function readStream(res: http.IncomingMessage, onDelta?: (t: string) => void): Promise<ChatAnswer> {
+function readStream(res: IncomingMessage, onDelta?: (t: string) => void): Promise<ChatAnswer> {
   return new Promise((resolve, reject) => {
     let buf = '';
     let text = '';

@@ -4,12 +4,18 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rm, writeFile, stat, type FileHandle } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { OtaAgent, OtaPhase, InstallResult } from './agent.js';
+
+// node:http(s) through require, not import: an ES import of a built-in builds its module facade,
+// which reads every export, and node:http's lazy fetch/WebSocket exports then load undici at
+// start-up (60 ms here, over a second on a slow board) for nothing.
+const require = createRequire(import.meta.url);
+const http = require('node:http') as typeof import('node:http');
+const https = require('node:https') as typeof import('node:https');
 
 export const offerSchema = z.object({
   bundleId: z.string().regex(/^[A-Za-z0-9_.:-]{8,64}$/),
