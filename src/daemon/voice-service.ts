@@ -95,7 +95,7 @@ export class VoiceService {
     const sink: AudioSink = tts.sink.kind === 'file' ? new FileSink(path.resolve(tts.sink.dir)) : new AplaySink(tts.device);
     this.speaker = new Speaker(tts, sink, d.log.child({ part: 'tts' }));
     this.speaker.onSpeaking((e) => {
-      for (const p of this.live.values()) p.setMuted(e.isSpeaking || this.playingSites.has(p.siteId));
+      for (const siteId of this.live.keys()) this.refreshMute(siteId, e.isSpeaking);
     });
     // What loadVad will pick (the VAD itself loads with a site's pipeline, on first audio).
     const v = d.config.audio.vad;
@@ -385,7 +385,12 @@ export class VoiceService {
     const n = (this.playingSites.get(siteId) ?? 0) + delta;
     if (n > 0) this.playingSites.set(siteId, n);
     else this.playingSites.delete(siteId);
-    this.live.get(siteId)?.setMuted(n > 0 || this.speaker.isSpeaking);
+    this.refreshMute(siteId, this.speaker.isSpeaking);
+  }
+
+  /** A site's wake word is muted while the board speaks or while that satellite plays a reply. */
+  private refreshMute(siteId: string, isBoardSpeaking: boolean): void {
+    this.live.get(siteId)?.setMuted(isBoardSpeaking || this.playingSites.has(siteId));
   }
 
   /** Ids of messages we sent, so their echo from the broker is not taken as a request (bounded). */

@@ -119,17 +119,17 @@ export function ttsSayPayload(s: { text: string; siteId: string; lang: string | 
   return JSON.stringify({ text: s.text, siteId: s.siteId, lang: s.lang, id: s.id, sessionId: s.sessionId, volume: null });
 }
 
-/** The site id of `hermes/audioServer/<siteId>/audioFrame`, or null for any other topic. */
-export function audioFrameSite(topic: string): string | null {
-  const m = /^hermes\/audioServer\/([^/+#]{1,128})\/audioFrame$/.exec(topic);
-  return m ? m[1]! : null;
+/** The site id of `hermes/audioServer/<siteId>/<leaf>`, or null for any other topic. */
+function audioServerSite(topic: string, leaf: 'audioFrame' | 'playFinished'): string | null {
+  const m = /^hermes\/audioServer\/([^/+#]{1,128})\/([A-Za-z]+)$/.exec(topic);
+  return m && m[2] === leaf ? m[1]! : null;
 }
 
+/** The site id of `hermes/audioServer/<siteId>/audioFrame`, or null for any other topic. */
+export const audioFrameSite = (topic: string): string | null => audioServerSite(topic, 'audioFrame');
+
 /** The site id of `hermes/audioServer/<siteId>/playFinished`, or null for any other topic. */
-export function playFinishedSite(topic: string): string | null {
-  const m = /^hermes\/audioServer\/([^/+#]{1,128})\/playFinished$/.exec(topic);
-  return m ? m[1]! : null;
-}
+export const playFinishedSite = (topic: string): string | null => audioServerSite(topic, 'playFinished');
 
 // AudioPlayFinished: rhasspy-hermes keeps the site in the topic; a payload siteId is allowed, not needed.
 const audioPlayFinished = z.object({

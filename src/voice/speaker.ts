@@ -67,16 +67,15 @@ export class Speaker {
   }
 
   /**
-   * The WAV of `text`, made as speakOne makes it (same cleaning, limits and voice) but played nowhere:
+   * The WAV of `text`, made as speakOne makes it (speakable + wavOf) but played nowhere:
    * for a satellite, which plays it itself. Null when there is nothing to say or synthesis failed.
    */
   async synthesizeWav(text: string, lang: Utterance['lang']): Promise<Buffer | null> {
     if (this.isStopped) return null;
-    const speakable = speakableText(text, this.cfg.maxChars);
-    if (speakable.isTruncated) this.log.info({ chars: text.length, maxChars: this.cfg.maxChars }, 'tts: reply cut to maxChars');
-    if (!speakable.text) return null;
+    const speakable = this.speakable(text);
+    if (!speakable) return null;
     try {
-      return await synthesize(speakable.text, { voice: this.cfg.voices[lang], speedWpm: this.cfg.speedWpm, timeoutMs: this.cfg.timeoutMs, program: this.program });
+      return await this.wavOf(speakable, lang);
     } catch (err) {
       this.log.warn({ err }, 'tts: utterance not synthesized');
       return null;
@@ -101,15 +100,26 @@ export class Speaker {
     for (let u = this.waiting.shift(); u && !this.isStopped; u = this.waiting.shift()) await this.speakOne(u);
   }
 
+  /** What espeak-ng will say: `text` cleaned and cut to maxChars (logged when cut); empty when nothing is left. */
+  private speakable(text: string): string {
+    const s = speakableText(text, this.cfg.maxChars);
+    if (s.isTruncated) this.log.info({ chars: text.length, maxChars: this.cfg.maxChars }, 'tts: reply cut to maxChars');
+    return s.text;
+  }
+
+  /** The WAV of already speakable text, in the configured voice for `lang`. */
+  private wavOf(text: string, lang: Utterance['lang'], signal?: AbortSignal): Promise<Buffer> {
+    return synthesize(text, { voice: this.cfg.voices[lang], speedWpm: this.cfg.speedWpm, timeoutMs: this.cfg.timeoutMs, program: this.program, ...(signal ? { signal } : {}) });
+  }
+
   private async speakOne(u: Utterance): Promise<void> {
-    const { text, isTruncated } = speakableText(u.text, this.cfg.maxChars);
-    if (isTruncated) this.log.info({ chars: u.text.length, maxChars: this.cfg.maxChars }, 'tts: reply cut to maxChars');
+    const text = this.speakable(u.text);
     if (!text) return u.done?.(false);
     let isSpoken = false;
     const abort = new AbortController();
     this.current = abort;
     try {
-      const wav = await synthesize(text, { voice: this.cfg.voices[u.lang], speedWpm: this.cfg.speedWpm, timeoutMs: this.cfg.timeoutMs, program: this.program, signal: abort.signal });
+      const wav = await this.wavOf(text, u.lang, abort.signal);
       this.emit({ isSpeaking: true, utterance: u });
       try {
         await this.sink.play(wav, abort.signal);
