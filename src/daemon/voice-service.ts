@@ -32,7 +32,7 @@ import { loadLiteRtRuntime, type LiteRtRuntime } from '../runtime/index.js';
 import { AplaySink, FileSink, Speaker, wavSeconds, type AudioSink } from '../voice/index.js';
 import { asrService, ttsService } from '../voice/wyoming-services.js';
 import { wakeService } from '../voice/wake.js';
-import { WyomingServer, type VoiceServices } from '../voice/wyoming.js';
+import { WyomingServer, type VoiceServices } from '../audio/wyoming.js';
 import { VoicePipeline, type CaptureResult, type Lang } from '../voice/pipeline.js';
 import type { TurnInput } from '../assistant/index.js';
 import type { Recognizers } from '../voice/recognizers.js';

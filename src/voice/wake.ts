@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { LiteRtRuntime } from '../runtime/index.js';
 import { MicroFrontend } from '../audio/frontend.js';
 import { readModelFiles, resolveModelsDir, WakeWordDetector, WakeWords, type Manifest, type WakeConfig } from '../audio/wakeword.js';
-import type { VoiceServices, WakeHit, WakeModelInfo, WakeStream } from './wyoming.js';
+import type { VoiceServices, WakeHit, WakeModelInfo, WakeStream } from '../audio/wyoming.js';
 
 interface LoadedModel { id: string; bytes: Uint8Array; manifest: Manifest; cutoff?: number; info: WakeModelInfo }
 

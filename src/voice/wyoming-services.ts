@@ -6,7 +6,7 @@ import type { TtsConfig } from '../config/index.js';
 import type { Lang } from './grammar.js';
 import type { Recognizers } from './recognizers.js';
 import { speakableText, synthesize } from './tts.js';
-import type { VoiceServices } from './wyoming.js';
+import type { VoiceServices } from '../audio/wyoming.js';
 
 /** A Wyoming language tag ("en", "en-US", "fr_FR") → ours; absent or unknown → `fallback`. */
 export function wyomingLang(language: string | undefined, fallback: Lang): Lang {

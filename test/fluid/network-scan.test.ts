@@ -10,7 +10,7 @@ const NET_MODULES = ['http', 'https', 'http2', 'net', 'tls', 'dgram', 'undici', 
 const EXCEPTIONS: Record<string, string> = {
   'src/mqtt/': 'the MQTT client and the embedded broker',
   'src/ota/transfer.ts': 'the OTA HTTP(S) transport (range requests for model bundles)',
-  'src/voice/wyoming.ts': 'the Wyoming server: accepts local clients (loopback unless configured), never connects out',
+  'src/audio/wyoming.ts': 'the Wyoming server: accepts local clients (loopback unless configured), never connects out',
 };
 
 function stripComments(src: string): string {

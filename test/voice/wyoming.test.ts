@@ -20,7 +20,7 @@ import { wakeService } from '../../src/voice/wake.js';
 import { createRecognizers, type Recognizers } from '../../src/voice/recognizers.js';
 import { asrService, ttsService } from '../../src/voice/wyoming-services.js';
 import { concat, espeak, silence, voiceModelsDir } from '../helpers/voice.js';
-import { describeServices, encodeEvent, EventReader, WyomingServer, type VoiceServices, type WyomingEvent, type WyomingServerOptions } from '../../src/voice/wyoming.js';
+import { describeServices, encodeEvent, EventReader, WyomingServer, type VoiceServices, type WyomingEvent, type WyomingServerOptions } from '../../src/audio/wyoming.js';
 import { repoRoot } from '../helpers/paths.js';
 import { referencePath } from '../helpers/reference.js';
 

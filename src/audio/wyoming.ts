@@ -7,7 +7,7 @@
 
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { Resampler } from '../audio/resample.js';
+import { Resampler } from './resample.js';
 
 // --- what the server needs from the engines -------------------------------------------------------
 
