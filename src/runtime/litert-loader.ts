@@ -69,7 +69,7 @@ async function loadWithShim(threads: number): Promise<LiteRtRuntime> {
     if (g[key] === undefined) { g[key] = value; added.push(key); }
   };
   define('self', globalThis);
-  define('importScripts', (url: string) => { g['ModuleFactory'] = runGlue(url, useThreads); });
+  define('importScripts', (url: string) => { g['ModuleFactory'] = quietFactory(runGlue(url, useThreads)); });
   try {
     const liteRt = await loadLiteRt(`${liteRtWasmDir()}/`, { threads: useThreads });
     return { liteRt, threads };
@@ -79,6 +79,21 @@ async function loadWithShim(threads: number): Promise<LiteRtRuntime> {
       if (g[key] === undefined || added.includes(key)) Reflect.deleteProperty(g, key);
     }
   }
+}
+
+/** The C++ runtime's start-up chatter on stderr (INFO lines, and the NPU it never has on a board). */
+const CHATTER = /^INFO: |^WARNING: \[npu_registry\.cc:\d+\] NPU accelerator could not be loaded/;
+
+/** Drops the runtime's start-up chatter; its warnings and errors still reach stderr. */
+export function quietPrintErr(line: string): void {
+  if (!CHATTER.test(line)) process.stderr.write(`${line}\n`);
+}
+
+/** Wraps an Emscripten ModuleFactory so the module prints through quietPrintErr. */
+function quietFactory(factory: unknown): unknown {
+  if (typeof factory !== 'function') return factory;
+  const create = factory as (arg?: Record<string, unknown>) => unknown;
+  return (arg?: Record<string, unknown>) => create({ ...(arg ?? {}), printErr: quietPrintErr });
 }
 
 /** Runs an Emscripten glue file as CommonJS and returns its ModuleFactory. */

@@ -24,6 +24,11 @@ export function registerNluCommands(program: Command): void {
     .option('--stdin', 'read one sentence per line from stdin, print one JSON object per line')
     .option('--json', 'print JSON')
     .action(async (text: string | undefined, f: { model: string; stdin?: boolean; json?: boolean }) => {
+      if (!f.stdin && text === undefined) {
+        process.stderr.write('wulf: give a sentence, or --stdin\n');
+        process.exitCode = 2;
+        return;
+      }
       const model = await loadOrExit(f.model);
       const show = async (line: string) => {
         const u = await model.understand(line);
@@ -33,11 +38,8 @@ export function registerNluCommands(program: Command): void {
       };
       if (f.stdin) {
         for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) await show(line);
-      } else if (text !== undefined) {
-        await show(text);
       } else {
-        process.stderr.write('wulf: give a sentence, or --stdin\n');
-        process.exitCode = 2;
+        await show(text!);
       }
       await model.release();
     });
