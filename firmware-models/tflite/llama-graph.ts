@@ -6,6 +6,7 @@
 // ('rows', see writeCacheRows). Weights come from the caller.
 
 import { TensorType } from '../../src/runtime/index.js';
+export { causalMask } from '../../src/generate/llama.js';
 import { ModelBuilder, type GraphBuilder, type TensorRef } from './model-builder.js';
 import type { WeightDtype } from './quantize.js';
 
@@ -14,6 +15,8 @@ export interface LlamaConfig {
   hiddenDim: number;
   layers: number;
   heads: number;
+  /** Key/value heads (grouped-query attention); absent: `heads`. Must divide `heads`. */
+  kvHeads?: number;
   vocab: number;
   /** Cache length (context window). */
   maxSeq: number;
@@ -27,7 +30,8 @@ export interface LlamaLayerWeights {
   ffnNorm: Float32Array; w1: Float32Array; w2: Float32Array; w3: Float32Array;
 }
 
-/** Matrices are row-major [out, in]; rows of wq/wk are in rotate-half order per head. */
+/** Matrices are row-major [out, in]; rows of wq/wk are in rotate-half order per head; wk/wv have
+ * kvHeads × headDim rows. */
 export interface LlamaWeights {
   embedding: Float32Array; // (vocab, dim)
   layers: LlamaLayerWeights[];
@@ -35,8 +39,12 @@ export interface LlamaWeights {
   classifier: Float32Array; // (vocab, dim)
 }
 
+/** Key/value heads of a config (grouped-query attention shares each among heads / kvHeads query heads). */
+export const kvHeadsOf = (c: LlamaConfig): number => c.kvHeads ?? c.heads;
+
 export function llamaParamCount(c: LlamaConfig): number {
-  const layer = 4 * c.dim * c.dim + 3 * c.dim * c.hiddenDim + 2 * c.dim;
+  const kvDim = (c.dim / c.heads) * kvHeadsOf(c);
+  const layer = 2 * c.dim * c.dim + 2 * c.dim * kvDim + 3 * c.dim * c.hiddenDim + 2 * c.dim;
   return c.vocab * c.dim * 2 + c.layers * layer + c.dim;
 }
 
@@ -47,10 +55,11 @@ export function randomLlamaWeights(c: LlamaConfig, rand: () => number): LlamaWei
     return Float32Array.from({ length: rows * cols }, () => (2 * rand() - 1) * s);
   };
   const norm = (): Float32Array => Float32Array.from({ length: c.dim }, () => 0.8 + 0.4 * rand());
+  const kvDim = (c.dim / c.heads) * kvHeadsOf(c);
   return {
     embedding: mat(c.vocab, c.dim),
     layers: Array.from({ length: c.layers }, () => ({
-      attnNorm: norm(), wq: mat(c.dim, c.dim), wk: mat(c.dim, c.dim), wv: mat(c.dim, c.dim), wo: mat(c.dim, c.dim),
+      attnNorm: norm(), wq: mat(c.dim, c.dim), wk: mat(kvDim, c.dim), wv: mat(kvDim, c.dim), wo: mat(c.dim, c.dim),
       ffnNorm: norm(), w1: mat(c.hiddenDim, c.dim), w2: mat(c.dim, c.hiddenDim), w3: mat(c.hiddenDim, c.dim),
     })),
     finalNorm: norm(),
@@ -85,6 +94,9 @@ export type CacheOutput = 'full' | 'rows' | 'state';
 
 /** 'state' is the default: measured as fast as 'rows' at context 512 and faster at 64 (runtime bench). */
 export function buildLlamaModel(c: LlamaConfig, w: LlamaWeights, dtype: WeightDtype, cacheOutput: CacheOutput = 'state'): ModelBuilder {
+  const kvh = kvHeadsOf(c);
+  if (c.dim % c.heads !== 0 || (c.dim / c.heads) % 2 !== 0) throw new Error(`llama: dim ${c.dim} must split into ${c.heads} heads of even size`);
+  if (!Number.isInteger(kvh) || kvh < 1 || c.heads % kvh !== 0) throw new Error(`llama: ${c.heads} heads do not split into ${kvh} key/value heads`);
   const mb = new ModelBuilder();
   const prefill = mb.subgraph('prefill');
   const decode = mb.subgraph('decode');
@@ -94,7 +106,7 @@ export function buildLlamaModel(c: LlamaConfig, w: LlamaWeights, dtype: WeightDt
   return mb;
 }
 
-const cacheShape = (c: LlamaConfig): number[] => [1, c.heads, c.maxSeq, c.dim / c.heads];
+const cacheShape = (c: LlamaConfig): number[] => [1, kvHeadsOf(c), c.maxSeq, c.dim / c.heads];
 
 /** The CALL_ONCE target: zero every cache variable. */
 function initCache(g: GraphBuilder, c: LlamaConfig): GraphBuilder {
@@ -104,11 +116,11 @@ function initCache(g: GraphBuilder, c: LlamaConfig): GraphBuilder {
   return g;
 }
 
-/** Writes a step's new rows (1, H, T, hd) into a cache (1, H, S, hd) at position `start`. */
+/** Writes a step's new rows (1, KVH, T, hd) into a cache (1, KVH, S, hd) at position `start`. */
 export function writeCacheRows(cache: Float32Array, rows: Float32Array, c: LlamaConfig, start: number): void {
   const hd = c.dim / c.heads;
-  const T = rows.length / (c.heads * hd);
-  for (let h = 0; h < c.heads; h++) {
+  const T = rows.length / (kvHeadsOf(c) * hd);
+  for (let h = 0; h < kvHeadsOf(c); h++) {
     for (let t = 0; t < T; t++) {
       cache.set(rows.subarray((h * T + t) * hd, (h * T + t + 1) * hd), (h * c.maxSeq + start + t) * hd);
     }
@@ -130,6 +142,8 @@ function rope(g: GraphBuilder, x: TensorRef, cos: TensorRef, sin: TensorRef): Te
 
 function llamaStep(g: GraphBuilder, c: LlamaConfig, w: LlamaWeights, dtype: WeightDtype, T: number, cacheOutput: CacheOutput, init: GraphBuilder | null): void {
   const hd = c.dim / c.heads;
+  const kvh = kvHeadsOf(c);
+  const group = c.heads / kvh; // query heads per key/value head
   if (init !== null) g.callOnce(init);
   const tokens = g.input('tokens', [1, T], TensorType.INT32);
   const positions = g.input('positions', [T], TensorType.INT32);
@@ -154,19 +168,24 @@ function llamaStep(g: GraphBuilder, c: LlamaConfig, w: LlamaWeights, dtype: Weig
     const cache = caches[l] as { k: { value: TensorRef; handle: TensorRef | null }; v: { value: TensorRef; handle: TensorRef | null } };
     const fc = (name: string, input: TensorRef, m: Float32Array, out: number, inDim: number): TensorRef =>
       g.fullyConnected(input, g.weight(`l${l}.${name}`, m, [out, inDim], dtype));
-    const heads = (t: TensorRef): TensorRef => g.transpose(g.reshape(t, [1, T, c.heads, hd]), [0, 2, 1, 3]);
+    const heads = (t: TensorRef, n = c.heads): TensorRef => g.transpose(g.reshape(t, [1, T, n, hd]), [0, 2, 1, 3]);
     const xn = rmsNorm(g, x, g.sharedConstant(`l${l}.attn_norm`, lw.attnNorm, [c.dim]), eps);
     const q = rope(g, heads(fc('wq', xn, lw.wq, c.dim, c.dim)), cos, sin);
-    const k = rope(g, heads(fc('wk', xn, lw.wk, c.dim, c.dim)), cos, sin);
-    const v = heads(fc('wv', xn, lw.wv, c.dim, c.dim));
+    const k = rope(g, heads(fc('wk', xn, lw.wk, kvh * hd, c.dim), kvh), cos, sin);
+    const v = heads(fc('wv', xn, lw.wv, kvh * hd, c.dim), kvh);
     const kAll = g.dynamicUpdateSlice(cache.k.value, k, cacheStart);
     const vAll = g.dynamicUpdateSlice(cache.v.value, v, cacheStart);
     if (cache.k.handle !== null) g.assignVariable(cache.k.handle, kAll);
     if (cache.v.handle !== null) g.assignVariable(cache.v.handle, vAll);
     newCaches.push({ k: kAll, v: vAll });
     newRows.push({ k, v });
-    const scores = g.add(g.mul(g.batchMatmul(q, kAll, false, true), scale), mask); // (1, H, T, S)
-    const attn = g.batchMatmul(g.softmax(scores), vAll); // (1, H, T, hd)
+    // Query heads h = kv * group + i share key/value head kv: (1, H, T, hd) is read as (1, KVH, group·T, hd).
+    const qg = group === 1 ? q : g.reshape(q, [1, kvh, group * T, hd]);
+    const raw = g.mul(g.batchMatmul(qg, kAll, false, true), scale); // (1, KVH, group·T, S)
+    const scores = g.add(group === 1 ? raw : g.reshape(raw, [1, c.heads, T, c.maxSeq]), mask); // (1, H, T, S)
+    const probs = g.softmax(scores);
+    const attnG = g.batchMatmul(group === 1 ? probs : g.reshape(probs, [1, kvh, group * T, c.maxSeq]), vAll);
+    const attn = group === 1 ? attnG : g.reshape(attnG, [1, c.heads, T, hd]); // (1, H, T, hd)
     const merged = g.reshape(g.transpose(attn, [0, 2, 1, 3]), [1, T, c.dim]);
     x = g.add(x, fc('wo', merged, lw.wo, c.dim, c.dim));
     const xn2 = rmsNorm(g, x, g.sharedConstant(`l${l}.ffn_norm`, lw.ffnNorm, [c.dim]), eps);
@@ -178,11 +197,4 @@ function llamaStep(g: GraphBuilder, c: LlamaConfig, w: LlamaWeights, dtype: Weig
   g.output('logits', g.fullyConnected(xf, g.weight('classifier', w.classifier, [c.vocab, c.dim], dtype)));
   if (cacheOutput === 'full') newCaches.forEach((nc, l) => { g.output(`k_cache_${l}_out`, nc.k); g.output(`v_cache_${l}_out`, nc.v); });
   else if (cacheOutput === 'rows') newRows.forEach((nr, l) => { g.output(`k_new_${l}`, nr.k); g.output(`v_new_${l}`, nr.v); });
-}
-
-/** Causal mask row block for tokens at `start..start+T-1` over a cache of maxSeq (0 or -1e9). */
-export function causalMask(start: number, T: number, maxSeq: number): Float32Array<ArrayBuffer> {
-  const m = new Float32Array(T * maxSeq);
-  for (let t = 0; t < T; t++) for (let s = 0; s < maxSeq; s++) m[t * maxSeq + s] = s <= start + t ? 0 : -1e9;
-  return m;
 }

@@ -9,6 +9,7 @@ import { configOrExit } from './config-or-exit.js';
 import { registerMemoryCommands } from './commands/memory.js';
 import { registerDecommission } from './commands/decommission.js';
 import { registerModelCommands } from './commands/model.js';
+import { registerGenerateCommand } from './commands/generate.js';
 import { registerNluCommands } from './commands/nlu.js';
 import { registerOtaCommands } from './commands/ota.js';
 import { registerFluidCommands } from './commands/fluid.js';
@@ -130,6 +131,7 @@ function buildProgram(): Command {
   registerDecommission(program);
   registerModelCommands(program);
   registerNluCommands(program);
+  registerGenerateCommand(program);
   registerFluidCommands(program);
   registerOtaCommands(program);
   registerListenCommand(program);

@@ -1,8 +1,13 @@
-// `wulf model …` commands: `model inspect FILE [--json]` prints what a .tflite holds. Wiring only:
-// the inspection itself is src/runtime's inspectModel. src/cli/main.ts calls registerModelCommands.
+// `wulf model …` commands: `model inspect FILE [--json]` prints what a .tflite holds;
+// `model import-llama2c MODEL.bin TOKENIZER.bin --out DIR [--quant …]` converts a llama2.c checkpoint.
+// Wiring only: the inspection is src/runtime's inspectModel, the conversion the factory's importLlama2c.
+// src/cli/main.ts calls registerModelCommands.
 
-import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { CheckpointError, importLlama2c } from '../../../firmware-models/tflite/llama2c.js';
+import { TokenizerError } from '../../generate/index.js';
 import { formatModelReport, inspectModel, ModelError } from '../../runtime/index.js';
 
 export interface CommandOutput {
@@ -15,9 +20,21 @@ const stdio: CommandOutput = {
   err: (text) => { process.stderr.write(text); },
 };
 
-/** Adds `model inspect FILE [--json]` to the wulf program. */
+/** Writes a file next to its final name, then renames it there: a reader never sees half a model. */
+async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Adds `model inspect` and `model import-llama2c` to the wulf program. */
 export function registerModelCommands(program: Command, output: CommandOutput = stdio): void {
-  const model = program.command('model').description('inspect .tflite model files');
+  const model = program.command('model').description('inspect .tflite model files, import llama2.c checkpoints');
   model
     .command('inspect')
     .description('show ops, tensors, shapes, dtypes, quantization, signatures, metadata and size by dtype')
@@ -30,6 +47,33 @@ export function registerModelCommands(program: Command, output: CommandOutput = 
       } catch (err) {
         const reason = err instanceof ModelError ? `${err.message} [${err.code}]` : err instanceof Error ? err.message : String(err);
         output.err(`wulf model inspect: ${file}: ${reason}\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  model
+    .command('import-llama2c')
+    .description("convert a llama2.c checkpoint (legacy or version 1 header, float32) and its tokenizer.bin into a generator .tflite (prefill + decode with a KV cache, the tokenizer in its metadata)")
+    .argument('<checkpoint>', 'llama2.c model.bin')
+    .argument('<tokenizer>', 'llama2.c tokenizer.bin')
+    .requiredOption('--out <dir>', 'output folder (created): model.<quant>.tflite and import.json')
+    .addOption(new Option('--quant <dtype>', 'weights of the matrices (per-channel, symmetric)').choices(['float32', 'int8', 'int4']).default('float32'))
+    .option('--name <name>', 'model name in the metadata', 'llama2c')
+    .action(async (checkpoint: string, tokenizer: string, opts: { out: string; quant: 'float32' | 'int8' | 'int4'; name: string }) => {
+      try {
+        const [ck, tok] = await Promise.all([readFile(checkpoint), readFile(tokenizer)]);
+        const r = importLlama2c(ck, tok, { dtype: opts.quant, name: opts.name });
+        await mkdir(opts.out, { recursive: true });
+        const file = path.join(opts.out, `model.${opts.quant}.tflite`);
+        await writeAtomically(file, r.bytes);
+        const report = { model: path.basename(file), bytes: r.bytes.length, quant: opts.quant, config: r.config, source: { checkpoint: path.resolve(checkpoint), tokenizer: path.resolve(tokenizer) }, quantization: r.quantization };
+        await writeAtomically(path.join(opts.out, 'import.json'), `${JSON.stringify(report, null, 1)}\n`);
+        const c = r.config;
+        output.out(`${file}: ${opts.quant}, ${(r.bytes.length / 2 ** 20).toFixed(2)} MiB; dim ${c.dim}, ${c.layers} layers, ${c.heads} heads (${c.kvHeads ?? c.heads} kv), vocab ${c.vocab}, context ${c.maxSeq}\n`);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (!(err instanceof CheckpointError || err instanceof TokenizerError || code === 'ENOENT' || code === 'ENOSPC' || code === 'EACCES' || code === 'EISDIR')) throw err;
+        output.err(`wulf model import-llama2c: ${(err as Error).message}\n`);
         process.exitCode = 1;
       }
     });
