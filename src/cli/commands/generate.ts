@@ -4,8 +4,7 @@
 
 import { randomInt } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
-import { GeneratorModelError, LlamaGenerator, TokenizerError, BpeTokenizer } from '../../generate/index.js';
-import { ModelError } from '../../runtime/index.js';
+import type { LlamaGenerator } from '../../generate/index.js';
 
 function number(min: number, max: number, integer: boolean) {
   return (v: string): number => {
@@ -44,9 +43,12 @@ export function registerGenerateCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      // Loaded on use, like LiteRT.js itself: other commands start without them.
+      const { BpeTokenizer, GeneratorModelError, LlamaGenerator: Generator, TokenizerError } = await import('../../generate/index.js');
+      const { ModelError } = await import('../../runtime/index.js');
       let gen: LlamaGenerator;
       try {
-        gen = await LlamaGenerator.load(f.model);
+        gen = await Generator.load(f.model);
       } catch (err) {
         if (!(err instanceof GeneratorModelError || err instanceof ModelError || err instanceof TokenizerError || (err as NodeJS.ErrnoException).code === 'ENOENT')) throw err;
         process.stderr.write(`wulf generate: cannot load ${f.model}: ${(err as Error).message}\n`);

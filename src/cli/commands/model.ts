@@ -6,8 +6,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { CheckpointError, importLlama2c } from '../../../firmware-models/tflite/llama2c.js';
-import { TokenizerError } from '../../generate/index.js';
 import { formatModelReport, inspectModel, ModelError } from '../../runtime/index.js';
 
 export interface CommandOutput {
@@ -60,6 +58,9 @@ export function registerModelCommands(program: Command, output: CommandOutput = 
     .addOption(new Option('--quant <dtype>', 'weights of the matrices (per-channel, symmetric)').choices(['float32', 'int8', 'int4']).default('float32'))
     .option('--name <name>', 'model name in the metadata', 'llama2c')
     .action(async (checkpoint: string, tokenizer: string, opts: { out: string; quant: 'float32' | 'int8' | 'int4'; name: string }) => {
+      // Loaded on use: the model factory is not needed by any other command.
+      const { CheckpointError, importLlama2c } = await import('../../../firmware-models/tflite/llama2c.js');
+      const { TokenizerError } = await import('../../generate/bpe.js');
       try {
         const [ck, tok] = await Promise.all([readFile(checkpoint), readFile(tokenizer)]);
         const r = importLlama2c(ck, tok, { dtype: opts.quant, name: opts.name });
