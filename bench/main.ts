@@ -19,6 +19,10 @@ const suites: Record<string, Suite> = {
     describe: 'NeuroLite: one 16-token command end to end on one core, vs native LiteRT on the same file [MODEL.tflite]',
     run: async (args) => (await import('../src/nlu/nlu.bench.js')).run(args),
   },
+  generate: {
+    describe: 'a llama2.c checkpoint imported in float32/int8/int4: decode tokens/s end to end, one decode step and a 16-token prefill vs native LiteRT [MODEL.bin TOKENIZER.bin]',
+    run: async (args) => (await import('../src/generate/generate.bench.js')).run(args),
+  },
   recognize: {
     describe: 'closed-grammar recognition on Debian-packaged English recordings: exact in-grammar, rejected out-of-grammar, end of speech → text latency [--min-score=N] [--verbose] [--latency-only]',
     run: async (args) => (await import('../src/voice/recognizer.bench.js')).run(args),
