@@ -35,7 +35,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 # The recipes need Debian's NumPy 1.x (torch 1.13/2.x from Debian is built against it).
 "$venv/bin/python" - <<'PY'
-import numpy, torch, hassil, home_assistant_intents, safetensors, tqdm
+import numpy, torch, hassil, home_assistant_intents, safetensors, tqdm, sentencepiece
 assert numpy.__version__.startswith("1."), f"NumPy {numpy.__version__} in the venv; Debian's 1.x expected"
 print(f"setup-python-train: ok (torch {torch.__version__}, numpy {numpy.__version__})")
 PY
