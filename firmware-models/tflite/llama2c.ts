@@ -115,6 +115,8 @@ export interface ImportOptions {
   prefillLen?: number;
   /** Name in the model's metadata. */
   name?: string;
+  /** Pieces the tokenizer keeps whole (SentencePiece user-defined symbols: chat roles, `<CALL:`…). */
+  userSymbols?: readonly string[];
 }
 
 export interface ImportResult {
@@ -138,7 +140,7 @@ export interface GeneratorMetadata {
 /** Checkpoint + tokenizer.bin → a .tflite with `prefill` and `decode` signatures and the tokenizer in its metadata. */
 export function importLlama2c(checkpoint: Uint8Array, tokenizerBin: Uint8Array, opts: ImportOptions): ImportResult {
   const ck = readLlama2cCheckpoint(checkpoint);
-  const tokenizer = BpeTokenizer.fromLlama2cBin(tokenizerBin, ck.params.vocab);
+  const tokenizer = BpeTokenizer.fromLlama2cBin(tokenizerBin, ck.params.vocab).withUserSymbols(opts.userSymbols ?? []);
   const { dim, heads, kvHeads } = ck.params;
   const hd = dim / heads;
   const config: LlamaConfig = {

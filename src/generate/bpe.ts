@@ -21,6 +21,9 @@ export interface BpeTokenizerJson {
   pieces: string;
   lengths: number[];
   scores: number[];
+  /** Pieces matched whole in the input before any merge and never merged (SentencePiece's
+   * user-defined symbols: chat roles, `<CALL:`…). Absent: none. */
+  userSymbols?: string[];
 }
 
 // Pieces are kept as "binary strings" (one char per byte, latin1) so Map lookups are byte-exact.
@@ -30,16 +33,35 @@ const fromBinary = (s: string): Buffer => Buffer.from(s, 'latin1');
 export class BpeTokenizer {
   private readonly ids = new Map<string, number>();
   private readonly bytePieces: (number | null)[];
+  /** User symbols as binary strings, longest first (the longest match wins, as in SentencePiece). */
+  private readonly symbols: string[];
+  private readonly symbolIds: Set<number>;
 
   private constructor(
     private readonly pieces: string[],
     private readonly scores: Float32Array,
     readonly maxTokenLength: number,
+    userSymbols: readonly string[] = [],
   ) {
     // run.c looks pieces up by binary search over the sorted vocabulary; with no duplicates (checked
     // on load) any lookup finds the one id.
     pieces.forEach((p, i) => { if (!this.ids.has(p)) this.ids.set(p, i); });
     this.bytePieces = Array.from({ length: 256 }, (_, b) => (this.ids.get(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`) ?? null));
+    this.symbols = userSymbols.map((u) => toBinary(Buffer.from(u, 'utf8'))).sort((a, b) => b.length - a.length);
+    for (const s of this.symbols) {
+      if (s.length === 0 || !this.ids.has(s)) throw new TokenizerError(`tokenizer: user symbol ${JSON.stringify(fromBinary(s).toString('utf8'))} is not a piece of the vocabulary`);
+    }
+    this.symbolIds = new Set(this.symbols.map((s) => this.ids.get(s)!));
+  }
+
+  /** The user symbols (chat roles, tool-call markers) this tokenizer keeps whole. */
+  get userSymbols(): string[] {
+    return this.symbols.map((s) => fromBinary(s).toString('utf8'));
+  }
+
+  /** The same vocabulary, keeping these pieces whole in the input (SentencePiece's user-defined symbols). */
+  withUserSymbols(symbols: readonly string[]): BpeTokenizer {
+    return new BpeTokenizer(this.pieces, this.scores, this.maxTokenLength, symbols);
   }
 
   get vocabSize(): number { return this.pieces.length; }
@@ -82,25 +104,30 @@ export class BpeTokenizer {
       off += len;
     }
     if (off !== all.length) throw new TokenizerError('tokenizer: piece lengths do not match the piece bytes');
-    return BpeTokenizer.checked(pieces, Float32Array.from(j.scores), j.maxTokenLength);
+    if (j.userSymbols !== undefined && (!Array.isArray(j.userSymbols) || !j.userSymbols.every((u) => typeof u === 'string'))) throw new TokenizerError('tokenizer: userSymbols must be an array of strings');
+    return BpeTokenizer.checked(pieces, Float32Array.from(j.scores), j.maxTokenLength, j.userSymbols ?? []);
   }
 
-  private static checked(pieces: string[], scores: Float32Array, maxTokenLength: number): BpeTokenizer {
+  private static checked(pieces: string[], scores: Float32Array, maxTokenLength: number, userSymbols: readonly string[] = []): BpeTokenizer {
     if (pieces.length <= BYTE_OFFSET + 255) throw new TokenizerError(`tokenizer: ${pieces.length} tokens cannot hold <unk>, <s>, </s> and 256 byte tokens`);
     const seen = new Set<string>();
     pieces.forEach((p, i) => {
       if (seen.has(p)) throw new TokenizerError(`tokenizer: piece ${JSON.stringify(fromBinary(p).toString('utf8'))} appears twice (id ${i})`);
       seen.add(p);
     });
-    return new BpeTokenizer(pieces, scores, maxTokenLength);
+    return new BpeTokenizer(pieces, scores, maxTokenLength, userSymbols);
   }
 
   toJson(): BpeTokenizerJson {
     const bufs = this.pieces.map(fromBinary);
-    return { format: 'llama2c-bpe', version: 1, maxTokenLength: this.maxTokenLength, pieces: Buffer.concat(bufs).toString('base64'), lengths: bufs.map((b) => b.length), scores: Array.from(this.scores) };
+    return {
+      format: 'llama2c-bpe', version: 1, maxTokenLength: this.maxTokenLength, pieces: Buffer.concat(bufs).toString('base64'), lengths: bufs.map((b) => b.length), scores: Array.from(this.scores),
+      ...(this.symbols.length > 0 ? { userSymbols: this.userSymbols } : {}),
+    };
   }
 
-  /** run.c's encode(): optional BOS, the dummy-prefix space, code points (bytes + 3 when unknown), best-score merges, optional EOS. */
+  /** run.c's encode(): optional BOS, the dummy-prefix space, code points (bytes + 3 when unknown), best-score merges, optional EOS.
+   * User symbols are matched first and stay whole: no merge touches them (SentencePiece's rule). */
   encode(text: string, bos = true, eos = false): number[] {
     const tokens: number[] = [];
     if (bos) tokens.push(BOS);
@@ -110,8 +137,20 @@ export class BpeTokenizer {
       if (space === undefined) throw new TokenizerError('tokenizer: no " " piece for the dummy prefix');
       tokens.push(space);
     }
+    const atomic = new Set<number>(); // positions in `tokens` that hold a user symbol
+    const binary = this.symbols.length > 0 ? toBinary(bytes) : '';
     let start = 0;
     for (let i = 0; i < bytes.length; i++) {
+      if (i === start && this.symbols.length > 0) {
+        const sym = this.symbols.find((s) => binary.startsWith(s, i));
+        if (sym !== undefined) {
+          atomic.add(tokens.length);
+          tokens.push(this.ids.get(sym)!);
+          i += sym.length - 1;
+          start = i + 1;
+          continue;
+        }
+      }
       // A code point ends where the next byte is not a continuation byte (or after 4 bytes, as run.c caps it).
       const next = bytes[i + 1];
       if (next !== undefined && (next & 0xc0) === 0x80 && i + 1 - start < 4) continue;
@@ -126,11 +165,17 @@ export class BpeTokenizer {
       let bestId = -1;
       let bestIdx = -1;
       for (let i = 0; i < tokens.length - 1; i++) {
+        if (atomic.size > 0 && (atomic.has(i) || atomic.has(i + 1))) continue;
         const id = this.ids.get(this.pieces[tokens[i]!]! + this.pieces[tokens[i + 1]!]!);
         if (id !== undefined && this.scores[id]! > bestScore) { bestScore = this.scores[id]!; bestId = id; bestIdx = i; }
       }
       if (bestIdx === -1) break;
       tokens.splice(bestIdx, 2, bestId);
+      if (atomic.size > 0) {
+        const shifted = [...atomic].map((p) => (p > bestIdx ? p - 1 : p));
+        atomic.clear();
+        for (const p of shifted) atomic.add(p);
+      }
     }
     if (eos) tokens.push(EOS);
     return tokens;

@@ -42,6 +42,12 @@ test('the tokenizer encodes as run.c does and decodes back, bytes included', (t)
   }
   const again = BpeTokenizer.fromJson(JSON.parse(JSON.stringify(tok.toJson())) as ReturnType<BpeTokenizer['toJson']>);
   t.deepEqual(again.encode('Lily est allée à la forêt 🐺'), tok.encode('Lily est allée à la forêt 🐺'), 'the metadata form is the same tokenizer');
+  // User symbols (SentencePiece's user-defined pieces) are matched whole and never merged.
+  const sym = tok.withUserSymbols([' t']); // id 259; ' the' (265) is normally merged from ' t' + 'he' (260)
+  t.true(tok.encode('a the').includes(265));
+  t.deepEqual(sym.encode('a the').slice(-2), [259, 260], '" t" stays whole, so " the" cannot form');
+  t.deepEqual(BpeTokenizer.fromJson(JSON.parse(JSON.stringify(sym.toJson())) as ReturnType<BpeTokenizer['toJson']>).userSymbols, [' t'], 'kept in the metadata');
+  t.throws(() => tok.withUserSymbols(['<|user|>']), { instanceOf: TokenizerError, message: /not a piece of the vocabulary/ });
 });
 
 for (const file of ['stories260K.bin', 'stories260K.v1.bin']) {

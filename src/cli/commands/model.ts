@@ -57,13 +57,14 @@ export function registerModelCommands(program: Command, output: CommandOutput = 
     .requiredOption('--out <dir>', 'output folder (created): model.<quant>.tflite and import.json')
     .addOption(new Option('--quant <dtype>', 'weights of the matrices (per-channel, symmetric)').choices(['float32', 'int8', 'int4']).default('float32'))
     .option('--name <name>', 'model name in the metadata', 'llama2c')
-    .action(async (checkpoint: string, tokenizer: string, opts: { out: string; quant: 'float32' | 'int8' | 'int4'; name: string }) => {
+    .option('--user-symbol <piece...>', 'pieces the tokenizer keeps whole, as SentencePiece does with user-defined symbols (chat roles, <CALL:)')
+    .action(async (checkpoint: string, tokenizer: string, opts: { out: string; quant: 'float32' | 'int8' | 'int4'; name: string; userSymbol?: string[] }) => {
       // Loaded on use: the model factory is not needed by any other command.
       const { CheckpointError, importLlama2c } = await import('../../../firmware-models/tflite/llama2c.js');
       const { TokenizerError } = await import('../../generate/bpe.js');
       try {
         const [ck, tok] = await Promise.all([readFile(checkpoint), readFile(tokenizer)]);
-        const r = importLlama2c(ck, tok, { dtype: opts.quant, name: opts.name });
+        const r = importLlama2c(ck, tok, { dtype: opts.quant, name: opts.name, userSymbols: opts.userSymbol ?? [] });
         await mkdir(opts.out, { recursive: true });
         const file = path.join(opts.out, `model.${opts.quant}.tflite`);
         await writeAtomically(file, r.bytes);
