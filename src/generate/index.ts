@@ -2,3 +2,4 @@
 export { BOS, BpeTokenizer, EOS, TokenizerError, type BpeTokenizerJson } from './bpe.js';
 export { argmax, Sampler, sampleMult, sampleTopP, softmaxF32, XorShiftRng, type SamplerOptions } from './sampler.js';
 export { causalMask, GenerationAborted, GeneratorModelError, LlamaGenerator, type GeneratorConfig, type RunOptions, type StepEvent } from './llama.js';
+export { CALL_OPEN, DEFAULT_CALL_LIMITS, formatCall, parseCalls, type CallLimits, type ParsedPlan, type ProposedCall, type RefusedCall } from './calls.js';
