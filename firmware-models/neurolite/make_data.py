@@ -277,6 +277,14 @@ SYNONYMS: dict[str, list[tuple[tuple[str, ...], frozenset | None]]] = {
         (("what's the date", "what is the date", "what day is it", "what's today's date", "what is today's date"),
          frozenset({"HassGetCurrentDate"})),
         (("to", "on", "in", "onto"), _LIST),
+        (("press", "push", "hit"), frozenset({"HassTurnOn"})),
+        (("stop", "quit"), frozenset({"WulfVoiceOff"})),
+        (("turn off", "disable", "mute", "switch off"), frozenset({"WulfVoiceOff"})),
+        (("turn on", "enable", "activate", "switch on", "unmute", "re-enable"), frozenset({"WulfVoiceOn"})),
+        (("clear", "wipe", "erase", "delete", "reset"), frozenset({"WulfClearMemory"})),
+        (("status", "state", "health", "diagnostics"), frozenset({"WulfStatus"})),
+        (("explain", "describe"), frozenset({"WulfAsk"})),
+        (("sorry", "my bad", "oops"), frozenset({"WulfChat"})),
     ],
     "fr": [
         (("allume", "active", "démarre"), frozenset({"HassTurnOn"})),
@@ -289,6 +297,12 @@ SYNONYMS: dict[str, list[tuple[tuple[str, ...], frozenset | None]]] = {
         (("dans", "à", "sur"), _LIST),
         (("pause", "stop"), frozenset({"HassMediaPause"})),
         (("reprends", "relance", "continue"), frozenset({"HassMediaUnpause"})),
+        (("arrête", "cesse", "stoppe"), frozenset({"WulfVoiceOff"})),
+        (("coupe", "désactive", "éteins"), frozenset({"WulfVoiceOff"})),
+        (("réactive", "rallume", "remets", "active", "allume"), frozenset({"WulfVoiceOn"})),
+        (("efface", "supprime", "vide", "réinitialise"), frozenset({"WulfClearMemory"})),
+        (("état", "statut", "diagnostic"), frozenset({"WulfStatus"})),
+        (("désolé", "pardon", "oups"), frozenset({"WulfChat"})),
     ],
 }
 
