@@ -114,7 +114,7 @@ function llamaRungs(maxSeq: number, cacheOutput: CacheOutput): Rung[] {
 }
 
 /** Bytes of constant weights FULLY_CONNECTED reads per run of `signature`. */
-function fcWeightBytes(bytes: Uint8Array, signature: string): number {
+export function fcWeightBytes(bytes: Uint8Array, signature: string): number {
   const m = readTflite(bytes);
   const sg = m.subgraphs[m.signatures.find((s) => s.key === signature)?.subgraphIndex ?? 0];
   let total = 0;

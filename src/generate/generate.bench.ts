@@ -1,8 +1,11 @@
-// Benchmark: a llama2.c checkpoint imported in float32/int8/int4 and run by LlamaGenerator on one
-// core: decode tokens/s end to end (tokenizer, LiteRT.js, sampler), one decode step and one 16-token
-// prefill in LiteRT.js against native LiteRT running the same file on the same inputs in the same run.
-// Default checkpoint: the llama2.c reference (stories260K) from shared/reference, or give MODEL.bin
-// TOKENIZER.bin (a larger one, e.g. stories15M, shows the weight-bound regime).
+// Benchmark, two parts, one core each:
+// 1. The Jarvis recipe's presets (firmware-models/jarvis/model.py shapes, random weights: speed does
+//    not depend on the values) in float32/int8/int4: decode and prefill tokens/s, time to first token
+//    for a 200-token prompt, RSS of the loaded model, native LiteRT on the same file, and the weight
+//    bandwidth of a decode step against this machine's copy bandwidth. `--presets=ci,mini` to choose.
+// 2. A llama2.c checkpoint imported and run by LlamaGenerator: decode tokens/s end to end (tokenizer,
+//    LiteRT.js, sampler), one decode step and one 16-token prefill against native LiteRT. Default: the
+//    reference stories260K from shared/reference, or give MODEL.bin TOKENIZER.bin.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importLlama2c } from '../../firmware-models/tflite/llama2c.js';
+import { buildLlamaModel, llamaParamCount, randomLlamaWeights, type LlamaConfig } from '../../firmware-models/tflite/llama-graph.js';
 import { benchNative, nativeAvailable } from '../../firmware-models/tflite/native-litert.js';
+import { copyBandwidthGBps, fcWeightBytes } from '../../firmware-models/tflite/runtime.bench.js';
 import { loadLiteRtRuntime, Model, type TensorRecord } from '../runtime/index.js';
 import { causalMask, LlamaGenerator } from './index.js';
 
@@ -29,8 +34,88 @@ interface Row {
   prefill16Ms: number; nativePrefill16Ms: number | null;
 }
 
+/** The recipe's presets (firmware-models/jarvis/model.py PRESETS), as the graph writer takes them. */
+export const JARVIS_PRESETS: Record<string, LlamaConfig> = {
+  nano: { dim: 512, hiddenDim: 1376, layers: 8, heads: 8, kvHeads: 8, vocab: 10000, maxSeq: 512, prefillLen: 16, normEps: 1e-5 },
+  mini: { dim: 288, hiddenDim: 768, layers: 6, heads: 6, kvHeads: 6, vocab: 4096, maxSeq: 256, prefillLen: 16, normEps: 1e-5 },
+  ci: { dim: 64, hiddenDim: 172, layers: 2, heads: 4, kvHeads: 2, vocab: 512, maxSeq: 64, prefillLen: 16, normEps: 1e-5 },
+};
+
+interface PresetRow {
+  preset: string; dtype: string; params: number; mib: number; decodeTokPerS: number; nativeDecodeTokPerS: number | null;
+  prefillTokPerS: number; ttft200Ms: number; rssMiB: number; weightGBps: number;
+}
+
+function lcg(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; return x / 2 ** 32; };
+}
+
+async function presetRows(names: readonly string[], dir: string): Promise<PresetRow[]> {
+  const rows: PresetRow[] = [];
+  const runtime = await loadLiteRtRuntime();
+  for (const name of names) {
+    const c = JARVIS_PRESETS[name];
+    if (c === undefined) throw new Error(`bench generate: no preset ${name} (have ${Object.keys(JARVIS_PRESETS).join(', ')})`);
+    const weights = randomLlamaWeights(c, lcg(11));
+    for (const dtype of ['float32', 'int8', 'int4'] as const) {
+      const bytes = buildLlamaModel(c, weights, dtype).toBytes();
+      const file = path.join(dir, `${name}.${dtype}.tflite`);
+      await writeFile(file, bytes);
+      const rss0 = process.memoryUsage.rss();
+      const model = await Model.fromBytes(runtime, bytes);
+      const rssMiB = (process.memoryUsage.rss() - rss0) / 2 ** 20;
+      const T = c.prefillLen;
+      const step = (pos: number): TensorRecord => ({ tokens: Int32Array.of(42), positions: Int32Array.of(pos), mask: causalMask(pos, 1, c.maxSeq), cache_start: Int32Array.of(0, 0, pos, 0) });
+      const chunk = (start: number): TensorRecord => ({ tokens: Int32Array.from({ length: T }, (_, i) => 40 + i), positions: Int32Array.from({ length: T }, (_, i) => start + i), mask: causalMask(start, T, c.maxSeq), cache_start: Int32Array.of(0, 0, start, 0) });
+      // Time to first token for a 200-token prompt: whole prefill chunks, the rest one by one, then
+      // the step whose logits give the first new token (prompt clipped to the context).
+      const prompt = Math.min(200, c.maxSeq - 1);
+      const ttft = async (): Promise<number> => {
+        const t0 = performance.now();
+        let pos = 0;
+        while (pos + T <= prompt - 1) { await model.run(chunk(pos), 'prefill'); pos += T; }
+        for (; pos < prompt; pos++) await model.run(step(pos), 'decode');
+        return performance.now() - t0;
+      };
+      await ttft();
+      const ttft200Ms = Math.min(await ttft(), await ttft());
+      const mid = Math.floor(c.maxSeq / 2);
+      const times = async (inputs: TensorRecord, key: string, budgetMs: number): Promise<number> => {
+        for (let i = 0; i < 3; i++) await model.run(inputs, key);
+        const ts: number[] = [];
+        const end = performance.now() + budgetMs;
+        while (ts.length < 10 || (performance.now() < end && ts.length < 300)) { const t0 = performance.now(); await model.run(inputs, key); ts.push(performance.now() - t0); }
+        return p50(ts);
+      };
+      const decodeMs = await times(step(mid), 'decode', 2000);
+      const prefillMs = await times(chunk(0), 'prefill', 2000);
+      await model.release();
+      const native = nativeAvailable()
+        ? p50(await benchNative({ model: file, signature: 'decode', inputs: step(mid) as Record<string, Int32Array | Float32Array>, shapes: { tokens: [1, 1], positions: [1], mask: [1, 1, 1, c.maxSeq], cache_start: [4] }, threads: 1, warmup: 3, iters: 30 }))
+        : null;
+      rows.push({
+        preset: name, dtype, params: llamaParamCount(c), mib: bytes.length / 2 ** 20, decodeTokPerS: 1000 / decodeMs, nativeDecodeTokPerS: native === null ? null : 1000 / native,
+        prefillTokPerS: (1000 * T) / prefillMs, ttft200Ms, rssMiB, weightGBps: fcWeightBytes(bytes, 'decode') / (decodeMs / 1000) / 1e9,
+      });
+      await rm(file, { force: true });
+    }
+  }
+  return rows;
+}
+
 export async function run(args: readonly string[]): Promise<string> {
+  const presetArg = args.find((a) => a.startsWith('--presets='));
+  const presets = presetArg === undefined ? ['ci', 'mini', 'nano'] : presetArg.slice('--presets='.length).split(',').filter((p) => p !== '');
   const files = args.filter((a) => !a.startsWith('--'));
+  const copyGBps = copyBandwidthGBps();
+  const presetDir = await mkdtemp(path.join(os.tmpdir(), 'wulf-bench-presets-'));
+  let prows: PresetRow[];
+  try {
+    prows = await presetRows(presets, presetDir);
+  } finally {
+    await rm(presetDir, { recursive: true, force: true });
+  }
   const [ckFile, tokFile] = files.length >= 2 ? [files[0]!, files[1]!] : defaultCheckpoint();
   const ck = readFileSync(ckFile);
   const tok = readFileSync(tokFile);
@@ -81,10 +166,14 @@ export async function run(args: readonly string[]): Promise<string> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  if (args.includes('--json')) return `${JSON.stringify({ suite: 'generate', checkpoint: ckFile, rows })}\n`;
+  if (args.includes('--json')) return `${JSON.stringify({ suite: 'generate', copyGBps, presets: prows, checkpoint: ckFile, rows })}\n`;
   const ratio = (a: number, b: number | null): string => (b === null ? 'n/a' : `${(a / b).toFixed(2)}×`);
   return [
-    `generate: ${path.basename(ckFile)} (${cfgText}), one core`,
+    `generate: the recipe's presets (random weights), one core; copy bandwidth ${copyGBps.toFixed(1)} GB/s`,
+    '  preset  dtype    params    MiB   decode tok/s (native, ratio)   prefill tok/s  TTFT 200 tok   RSS MiB  weights GB/s (% of copy)',
+    ...prows.map((r) => `  ${r.preset.padEnd(6)}  ${r.dtype.padEnd(7)} ${(r.params / 1e6).toFixed(1).padStart(5)} M ${r.mib.toFixed(1).padStart(6)}   ${r.decodeTokPerS.toFixed(0).padStart(6)} (${r.nativeDecodeTokPerS?.toFixed(0) ?? 'n/a'}, ${r.nativeDecodeTokPerS === null ? 'n/a' : `${(r.nativeDecodeTokPerS / r.decodeTokPerS).toFixed(2)}×`})`.padEnd(62) + `${r.prefillTokPerS.toFixed(0).padStart(8)}  ${r.ttft200Ms.toFixed(0).padStart(8)} ms  ${r.rssMiB.toFixed(0).padStart(7)}  ${r.weightGBps.toFixed(2)} (${((100 * r.weightGBps) / copyGBps).toFixed(0)}%)`),
+    '',
+    `llama2.c import: ${path.basename(ckFile)} (${cfgText}), one core`,
     '  dtype     MiB  decode tok/s (e2e)  decode step p50 (native, ratio)    prefill 16 p50 (native, ratio)',
     ...rows.map((r) => `  ${r.dtype.padEnd(8)} ${r.mib.toFixed(2).padStart(5)}  ${r.decodeTokPerS.toFixed(0).padStart(18)}  ${r.decodeStepMs.toFixed(3)} ms (${r.nativeDecodeStepMs?.toFixed(3) ?? 'n/a'} ms, ${ratio(r.decodeStepMs, r.nativeDecodeStepMs)})    ${r.prefill16Ms.toFixed(3)} ms (${r.nativePrefill16Ms?.toFixed(3) ?? 'n/a'} ms, ${ratio(r.prefill16Ms, r.nativePrefill16Ms)})`),
     nativeAvailable() ? '' : '  native LiteRT skipped: run .ci/setup-python-litert.sh',
