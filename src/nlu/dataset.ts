@@ -9,6 +9,8 @@ export interface Example {
   intent: string;
   slots: Array<{ name: string; value: string; start: number; end: number }>;
   lang: string | null;
+  /** The template (or any group) the example came from: JSONL `template_id`; for error analysis. */
+  group?: string | null;
 }
 
 export class DatasetError extends Error {
@@ -35,7 +37,7 @@ export async function readJsonl(file: string): Promise<Example[]> {
   const out: Example[] = [];
   lines.forEach((line, i) => {
     if (!line.trim()) return;
-    let obj: { text?: unknown; intent?: unknown; slots?: unknown; lang?: unknown };
+    let obj: { text?: unknown; intent?: unknown; slots?: unknown; lang?: unknown; template_id?: unknown };
     try {
       obj = JSON.parse(line) as typeof obj;
     } catch {
@@ -49,7 +51,7 @@ export async function readJsonl(file: string): Promise<Example[]> {
         throw new DatasetError(`${file}:${i + 1}: bad slot ${JSON.stringify(s)}`);
       }
     }
-    out.push({ text: obj.text, intent: obj.intent, slots, lang: typeof obj.lang === 'string' ? obj.lang : null });
+    out.push({ text: obj.text, intent: obj.intent, slots, lang: typeof obj.lang === 'string' ? obj.lang : null, group: typeof obj.template_id === 'string' ? obj.template_id : null });
   });
   return out;
 }

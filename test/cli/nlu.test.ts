@@ -88,6 +88,26 @@ test('eval scores a JSONL file and reports per language', async (t) => {
   t.regex(text.stdout, /\nfr {7}n=1 /);
 });
 
+test('eval --worst lists the templates with the most intent errors, with an example', async (t) => {
+  const dir = await tempDir();
+  const file = path.join(dir, 'grouped.jsonl');
+  const rows = [
+    // Labelled wrong on purpose: the model says HassTurnOff/HassTurnOn, so template t:bad has 2 errors.
+    { text: 'turn off the light in the kitchen', intent: 'WulfVoiceOn', slots: [], lang: 'en', template_id: 't:bad' },
+    { text: 'turn on the light in the bedroom', intent: 'WulfVoiceOff', slots: [], lang: 'en', template_id: 't:bad' },
+    { text: 'add eggs to the shopping list', intent: 'HassShoppingListAddItem', slots: [], lang: 'en', template_id: 't:good' },
+  ];
+  await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const r = await runCli(['nlu', 'eval', '--data', file, '--worst', '5'], {}, 60_000);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /\n {3}2\/2 {4}t:bad {2}e\.g\. "turn off the light in the kitchen": WulfVoiceOn → HassTurnOff\n {3}0\/1 {4}t:good\n$/);
+  const j = JSON.parse((await runCli(['nlu', 'eval', '--data', file, '--worst', '1', '--json'], {}, 60_000)).stdout) as { worst: Array<{ group: string; intentErrors: number; examples: number }> };
+  t.deepEqual(j.worst.map((g) => [g.group, g.intentErrors, g.examples]), [['t:bad', 2, 2]]);
+  const bad = await runCli(['nlu', 'eval', '--data', file, '--worst', '0']);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--worst.*positive integer/);
+});
+
 test('eval reads a JointBERT folder (its labels need not be ours)', async (t) => {
   const r = await runCli(['nlu', 'eval', '--data', path.join(repoRoot, 'test/fixtures/nlu/jointbert-mini'), '--split', 'test', '--json']);
   t.is(r.code, 0, r.stderr);

@@ -1,7 +1,7 @@
 // `wulf nlu parse|eval`: one parse (or one per stdin line, as JSON lines, for other tools to score),
 // and the evaluation of a model on a dataset in JSONL or JointBERT layout.
 import { createInterface } from 'node:readline';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_NLU_MODEL } from '../../daemon/index.js';
 import { DatasetError, evaluateModel, NeuroLiteModel, NluModelError, readDataset } from '../../nlu/index.js';
 
@@ -51,7 +51,12 @@ export function registerNluCommands(program: Command): void {
     .requiredOption('--data <path>', 'dataset: a .jsonl file, a folder with <split>.jsonl, or a JointBERT folder')
     .option('--split <name>', 'split to evaluate in a folder', 'test')
     .option('--json', 'print the report as JSON')
-    .action(async (f: { model: string; data: string; split: string; json?: boolean }) => {
+    .option('--worst <n>', 'also list the n templates (JSONL template_id) with the most intent errors', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+      return n;
+    })
+    .action(async (f: { model: string; data: string; split: string; json?: boolean; worst?: number }) => {
       // Accuracy is measured on the arg-max intent: no confidence threshold.
       const model = await loadOrExit(f.model, 0);
       let examples;
@@ -62,14 +67,21 @@ export function registerNluCommands(program: Command): void {
         process.stderr.write(`wulf: ${err.message}\n`);
         process.exit(2);
       }
-      const { overall, perLang } = await evaluateModel(model, examples);
+      const { overall, perLang, perGroup } = await evaluateModel(model, examples);
       await model.release();
       if (f.json) {
-        process.stdout.write(`${JSON.stringify({ model: f.model, data: f.data, split: f.split, overall, perLang })}\n`);
+        process.stdout.write(`${JSON.stringify({ model: f.model, data: f.data, split: f.split, overall, perLang, ...(f.worst !== undefined ? { worst: perGroup.slice(0, f.worst) } : {}) })}\n`);
         return;
       }
       for (const [name, r] of [['overall', overall] as const, ...Object.entries(perLang)]) {
         process.stdout.write(`${String(name).padEnd(8)} n=${r.examples}  intent ${(r.intentAccuracy * 100).toFixed(2)}%  slot F1 ${(r.slotF1 * 100).toFixed(2)}%  exact ${(r.exactMatch * 100).toFixed(2)}%\n`);
+      }
+      if (f.worst !== undefined) {
+        if (perGroup.length === 0) process.stdout.write('(no template_id in this data: nothing to list per template)\n');
+        for (const g of perGroup.slice(0, f.worst)) {
+          const e = g.samples[0];
+          process.stdout.write(`${String(g.intentErrors).padStart(4)}/${String(g.examples).padEnd(4)} ${g.group}${e ? `  e.g. ${JSON.stringify(e.text)}: ${e.gold} → ${e.predicted}` : ''}\n`);
+        }
       }
     });
 }
