@@ -36,6 +36,9 @@ test('import-llama2c writes the model and its report; generate prints run.c\'s g
   t.is(r.newTokens, 12);
   t.is(r.seed, '42');
   t.is(r.stoppedBy, 'steps');
+
+  const long = JSON.parse((await runCli(['generate', 'Once upon a time', '--model', model, '--temperature', '0', '--max-tokens', '300', '--json'], {}, 60_000)).stdout) as { newTokens: number; stoppedBy: string };
+  t.deepEqual([long.newTokens, long.stoppedBy], [300, 'steps'], '--max-tokens is not capped by the 256-position default of --steps');
 });
 
 test('int8 and int4 imports are written under their own names', async (t) => {

@@ -22,7 +22,7 @@ function seed(v: string): bigint {
 }
 
 interface GenerateFlags {
-  model?: string; steps: number; maxTokens?: number; temperature: number; topP: number; seed?: bigint; json?: boolean;
+  model?: string; steps?: number; maxTokens?: number; temperature: number; topP: number; seed?: bigint; json?: boolean;
 }
 
 export function registerGenerateCommand(program: Command): void {
@@ -31,8 +31,8 @@ export function registerGenerateCommand(program: Command): void {
     .description('continue a prompt with a generator model (streams the text; run.c-compatible sampling)')
     .argument('[text]', 'the prompt (empty: start from BOS)', '')
     .option('--model <file>', 'generator .tflite (from `wulf model import-llama2c`)')
-    .option('--steps <n>', "positions to run, the prompt included, at most the context length (llama2.c's -n)", number(1, 1 << 20, true), 256)
-    .option('--max-tokens <n>', 'at most this many new tokens after the prompt', number(1, 1 << 20, true))
+    .option('--steps <n>', "positions to run, the prompt included, at most the context length (llama2.c's -n; default 256 without --max-tokens)", number(1, 1 << 20, true))
+    .option('--max-tokens <n>', 'at most this many new tokens after the prompt (within the context, and --steps if given)', number(1, 1 << 20, true))
     .option('--temperature <t>', '0: greedy', number(0, 100, false), 1)
     .option('--top-p <p>', 'nucleus sampling mass; 0 or 1: plain sampling', number(0, 1, false), 0.9)
     .option('--seed <n>', 'sampling seed (default: random, printed with --json)', seed)
@@ -56,7 +56,8 @@ export function registerGenerateCommand(program: Command): void {
         return;
       }
       const ids = gen.tokenizer.encode(text, true, false);
-      const steps = f.maxTokens !== undefined ? Math.min(f.steps, ids.length - 1 + f.maxTokens) : f.steps;
+      // run.c's default is 256 positions; --max-tokens counts new tokens only.
+      const steps = f.maxTokens !== undefined ? Math.min(f.steps ?? Infinity, ids.length - 1 + f.maxTokens) : (f.steps ?? 256);
       const runSeed = f.seed ?? BigInt(randomInt(1, 2 ** 48));
       const abort = new AbortController();
       const onSigint = (): void => abort.abort();
