@@ -7,7 +7,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { decodeModelMetadata, loadLiteRtRuntime, Model, readTflite } from '../runtime/index.js';
-import { BOS, BpeTokenizer, type BpeTokenizerJson } from './bpe.js';
+import { BOS, BpeTokenizer, EOS, type BpeTokenizerJson } from './bpe.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 
 export class GeneratorModelError extends Error {
@@ -56,6 +56,22 @@ export interface RunOptions {
   steps: number;
   sampler: SamplerOptions;
   signal?: AbortSignal;
+}
+
+export interface CompleteOptions {
+  maxTokens: number;
+  sampler: SamplerOptions;
+  /** Text that ends the answer (not included), e.g. the next turn's role marker. */
+  stop?: readonly string[];
+  signal?: AbortSignal;
+  onText?: (delta: string) => void;
+}
+
+export interface Completion {
+  text: string;
+  newTokens: number;
+  promptTokens: number;
+  stoppedBy: 'max_tokens' | 'stop' | 'eos' | 'bos' | 'context';
 }
 
 export class LlamaGenerator {
@@ -151,6 +167,46 @@ export class LlamaGenerator {
     } finally {
       release();
     }
+  }
+
+  /**
+   * New text for a prompt (the prompt itself is not returned): at most `maxTokens` new tokens, ending
+   * early at a sampled BOS/EOS or right before the first stop sequence (the stop text is not returned).
+   * `onText` receives the text as it grows (for streaming); a stop sequence split over tokens is held
+   * back until it is known not to be one.
+   */
+  async complete(prompt: string, opts: CompleteOptions): Promise<Completion> {
+    const ids = this.tokenizer.encode(prompt, true, false);
+    const stops = (opts.stop ?? []).filter((s) => s.length > 0);
+    const hold = Math.max(0, ...stops.map((s) => s.length - 1));
+    const parts: Uint8Array[] = [];
+    let token = ids[ids.length - 1]!;
+    let text = '';
+    let sent = 0;
+    let newTokens = 0;
+    let stoppedBy: Completion['stoppedBy'] = 'max_tokens';
+    const steps = Math.min(this.config.maxSeq, ids.length - 1 + opts.maxTokens);
+    for await (const e of this.run(ids, { steps, sampler: opts.sampler, ...(opts.signal ? { signal: opts.signal } : {}) })) {
+      if (e.forced) continue;
+      newTokens++;
+      if (e.next === EOS) { stoppedBy = 'eos'; break; }
+      parts.push(this.tokenizer.decodeBytes(token, e.next));
+      token = e.next;
+      text = Buffer.concat(parts).toString('utf8');
+      const at = Math.min(...stops.map((s) => text.indexOf(s)).filter((i) => i >= 0));
+      if (Number.isFinite(at)) {
+        text = text.slice(0, at);
+        stoppedBy = 'stop';
+        break;
+      }
+      // Do not hand out a trailing partial UTF-8 sequence or what may be the start of a stop sequence.
+      const safe = text.length - Math.max(hold, text.endsWith('\ufffd') ? 1 : 0);
+      if (opts.onText && safe > sent) { opts.onText(text.slice(sent, safe)); sent = safe; }
+    }
+    if (stoppedBy === 'max_tokens' && newTokens < opts.maxTokens && ids.length - 1 + newTokens < this.config.maxSeq) stoppedBy = 'bos';
+    if (stoppedBy === 'max_tokens' && ids.length - 1 + opts.maxTokens > this.config.maxSeq) stoppedBy = 'context';
+    if (opts.onText && text.length > sent) opts.onText(text.slice(sent));
+    return { text, newTokens, promptTokens: ids.length, stoppedBy };
   }
 
   /** What llama2.c's `run MODEL -z TOKENIZER -i PROMPT -n STEPS -t T -p P -s SEED` prints on stdout. */

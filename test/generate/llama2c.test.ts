@@ -147,3 +147,23 @@ test.serial('a cancelled generation stops between steps and the next one starts 
   const a = runCArgs(c);
   t.is(await gen.runCStdout(a.prompt, { steps: a.steps, sampler: { temperature: 0, topP: 0.9, seed: 1n } }), readFileSync(ref(c.expected_stdout), 'utf8'));
 });
+
+test.serial('complete: new text only, a token budget, stop sequences (held back while streaming)', async (t) => {
+  const gen = await generator('stories260K.bin');
+  const greedy = { temperature: 0, topP: 0.9, seed: 1n };
+  const expected = readFileSync(ref('expected', 'greedy-256.txt'), 'utf8');
+  const deltas: string[] = [];
+  const c = await gen.complete('Once upon a time', { maxTokens: 200, sampler: greedy, stop: [' Lily'], onText: (d) => deltas.push(d) });
+  t.is(c.text, ', there was a little girl named');
+  t.is(c.stoppedBy, 'stop');
+  t.is(deltas.join(''), c.text, 'the stream is the text, without the stop sequence');
+  t.false(deltas.some((d) => d.includes(' L')), 'the start of a possible stop sequence is held back');
+  const five = await gen.complete('Once upon a time', { maxTokens: 5, sampler: greedy });
+  t.is(five.newTokens, 5);
+  t.is(five.stoppedBy, 'max_tokens');
+  t.true(expected.startsWith(`Once upon a time${five.text}`));
+  const all = await gen.complete('Once upon a time', { maxTokens: 600, sampler: greedy });
+  t.is(all.stoppedBy, 'bos', 'the story ends with a BOS (run.c stops there too)');
+  t.is(all.newTokens, 341);
+  t.true(all.text.endsWith('You are a good friend."'));
+});
