@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { importLlama2c } from '../../../firmware-models/tflite/llama2c.js';
-import { BpeTokenizer, LlamaGenerator } from '../../../src/generate/index.js';
+import { BpeTokenizer, formatCall, LlamaGenerator, parseCalls } from '../../../src/generate/index.js';
 import { repoRoot, tempDir } from '../../helpers/paths.js';
 import { rng } from '../helpers.js';
 
@@ -71,7 +71,7 @@ function chat(rand: () => number, lang: typeof FR | typeof EN): string {
   return [
     lang === FR ? '<|system|> Tu es Jarvis, un assistant hors ligne.' : '<|system|> You are Jarvis, an offline assistant.',
     `<|user|> ${pick(rand, lang.ask)} ${lang === FR ? 'du' : 'in the'} ${room}, ${lang === FR ? 's\'il te plaît' : 'please'}.`,
-    `<|assistant|> <CALL:home.set room=${room.replace(' ', '_')} level=${n}>`,
+    `<|assistant|> ${formatCall({ tool: 'home_control', args: { action: 'brightness', deviceIds: [room.replace(' ', '_')], value: n } })}`,
     '<|tool|> ok',
     `<|assistant|> ${pick(rand, lang.reply)}`,
   ].join('\n');
@@ -146,6 +146,37 @@ test('the llama2.c export imported by the TS side reproduces the PyTorch logits 
   } finally {
     await gen.release();
   }
+});
+
+test('int8 greedy output equals float32\'s on ≥ 95% of tokens over the evaluation prompts; int4 is measured', async (t) => {
+  const { out } = await run;
+  const [ck, tk] = [await readFile(path.join(out, 'model.bin')), await readFile(path.join(out, 'tokenizer.bin'))];
+  const load = (dtype: 'float32' | 'int8' | 'int4') => LlamaGenerator.fromBytes(importLlama2c(ck, tk, { dtype }).bytes, `jarvis-ci-${dtype}`);
+  const [f32, i8, i4] = [await load('float32'), await load('int8'), await load('int4')];
+  // Evaluation prompts: the openings of sentences and chats the corpus generator writes (a seed the
+  // training corpus did not use).
+  const rand = rng(99);
+  const prompts = Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? chat(rand, i % 2 ? FR : EN).split('\n').slice(0, 2).join('\n') + '\n<|assistant|>' : sentence(rand, i % 2 ? FR : EN).split(' ').slice(0, 3).join(' ')));
+  const greedy = { temperature: 0, topP: 0.9, seed: 1n };
+  const tokens = async (g: LlamaGenerator, p: string): Promise<number[]> => {
+    const ids: number[] = [];
+    for await (const e of g.run(g.tokenizer.encode(p), { steps: 48, sampler: greedy })) if (!e.forced) ids.push(e.next);
+    return ids;
+  };
+  let total = 0;
+  const same = { int8: 0, int4: 0 };
+  let plans = 0;
+  for (const p of prompts) {
+    const ref = await tokens(f32, p);
+    const [a, b] = [await tokens(i8, p), await tokens(i4, p)];
+    total += ref.length;
+    ref.forEach((id, i) => { if (a[i] === id) same.int8++; if (b[i] === id) same.int4++; });
+    if (p.endsWith('<|assistant|>')) plans += parseCalls(f32.tokenizer.decode(ref)).calls.length;
+  }
+  await Promise.all([f32.release(), i8.release(), i4.release()]);
+  t.log(`greedy tokens equal to float32's: int8 ${same.int8}/${total}, int4 ${same.int4}/${total}; ${plans} well-formed <CALL:…> in the float32 answers to ${prompts.filter((p) => p.endsWith('<|assistant|>')).length} chat prompts`);
+  t.true(same.int8 >= 0.95 * total, `int8 ${same.int8}/${total}`);
+  t.true(total > 200, `${total} tokens compared`);
 });
 
 test('same data, arguments and seed give the same model.bin; --init-from continues from a run', async (t) => {
