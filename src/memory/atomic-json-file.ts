@@ -34,23 +34,32 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   /** Serialises synchronously (callers may mutate right after), then writes durably. */
   async write(data: T): Promise<void> {
     const bytes = Buffer.from(JSON.stringify(data));
-    const tmp = `${this.file}.tmp-${process.pid}-${this.seq++}`;
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } catch (err) {
-      await fh.close();
-      await unlink(tmp).catch(() => undefined); // best effort: the write already failed
-      throw err;
-    }
-    await fh.close();
-    await rename(tmp, this.file);
-    await fsyncDir(path.dirname(this.file));
+    await writeFileAtomic(this.file, bytes, { tmpSuffix: `${process.pid}-${this.seq++}` });
     this.bytesWritten += bytes.length;
   }
 
   bytesWritten = 0;
+}
+
+/**
+ * Writes `data` to a temp file beside `file`, fsyncs it, renames it over `file` and fsyncs the
+ * directory: a reader (or a power cut) sees the old file or the whole new one, never half of it.
+ * The temp file is removed when the write fails.
+ */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, opts: { mode?: number; tmpSuffix?: string } = {}): Promise<void> {
+  const tmp = `${file}.tmp-${opts.tmpSuffix ?? process.pid}`;
+  const fh = await open(tmp, 'w', opts.mode ?? 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await unlink(tmp).catch(() => undefined); // best effort: the write already failed
+    throw err;
+  }
+  await fh.close();
+  await rename(tmp, file);
+  await fsyncDir(path.dirname(file));
 }
 
 /** fsync a directory so that a rename in it survives a power cut. */

@@ -3,9 +3,10 @@
 // Wiring only: the inspection is src/runtime's inspectModel, the conversion the factory's importLlama2c.
 // src/cli/main.ts calls registerModelCommands.
 
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
+import { writeFileAtomic } from '../../memory/atomic-json-file.js';
 import { formatModelReport, inspectModel, ModelError } from '../../runtime/index.js';
 
 export interface CommandOutput {
@@ -17,18 +18,6 @@ const stdio: CommandOutput = {
   out: (text) => { process.stdout.write(text); },
   err: (text) => { process.stderr.write(text); },
 };
-
-/** Writes a file next to its final name, then renames it there: a reader never sees half a model. */
-async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
 
 /** Adds `model inspect` and `model import-llama2c` to the wulf program. */
 export function registerModelCommands(program: Command, output: CommandOutput = stdio): void {
@@ -67,9 +56,9 @@ export function registerModelCommands(program: Command, output: CommandOutput = 
         const r = importLlama2c(ck, tok, { dtype: opts.quant, name: opts.name, userSymbols: opts.userSymbol ?? [] });
         await mkdir(opts.out, { recursive: true });
         const file = path.join(opts.out, `model.${opts.quant}.tflite`);
-        await writeAtomically(file, r.bytes);
+        await writeFileAtomic(file, r.bytes, { mode: 0o644 });
         const report = { model: path.basename(file), bytes: r.bytes.length, quant: opts.quant, config: r.config, source: { checkpoint: path.resolve(checkpoint), tokenizer: path.resolve(tokenizer) }, quantization: r.quantization };
-        await writeAtomically(path.join(opts.out, 'import.json'), `${JSON.stringify(report, null, 1)}\n`);
+        await writeFileAtomic(path.join(opts.out, 'import.json'), `${JSON.stringify(report, null, 1)}\n`, { mode: 0o644 });
         const c = r.config;
         output.out(`${file}: ${opts.quant}, ${(r.bytes.length / 2 ** 20).toFixed(2)} MiB; dim ${c.dim}, ${c.layers} layers, ${c.heads} heads (${c.kvHeads ?? c.heads} kv), vocab ${c.vocab}, context ${c.maxSeq}\n`);
       } catch (err) {
