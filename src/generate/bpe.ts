@@ -32,10 +32,8 @@ const fromBinary = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 export class BpeTokenizer {
   private readonly ids = new Map<string, number>();
-  private readonly bytePieces: (number | null)[];
   /** User symbols as binary strings, longest first (the longest match wins, as in SentencePiece). */
   private readonly symbols: string[];
-  private readonly symbolIds: Set<number>;
 
   private constructor(
     private readonly pieces: string[],
@@ -46,12 +44,10 @@ export class BpeTokenizer {
     // run.c looks pieces up by binary search over the sorted vocabulary; with no duplicates (checked
     // on load) any lookup finds the one id.
     pieces.forEach((p, i) => { if (!this.ids.has(p)) this.ids.set(p, i); });
-    this.bytePieces = Array.from({ length: 256 }, (_, b) => (this.ids.get(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`) ?? null));
     this.symbols = userSymbols.map((u) => toBinary(Buffer.from(u, 'utf8'))).sort((a, b) => b.length - a.length);
     for (const s of this.symbols) {
       if (s.length === 0 || !this.ids.has(s)) throw new TokenizerError(`tokenizer: user symbol ${JSON.stringify(fromBinary(s).toString('utf8'))} is not a piece of the vocabulary`);
     }
-    this.symbolIds = new Set(this.symbols.map((s) => this.ids.get(s)!));
   }
 
   /** The user symbols (chat roles, tool-call markers) this tokenizer keeps whole. */
@@ -137,15 +133,15 @@ export class BpeTokenizer {
       if (space === undefined) throw new TokenizerError('tokenizer: no " " piece for the dummy prefix');
       tokens.push(space);
     }
-    const atomic = new Set<number>(); // positions in `tokens` that hold a user symbol
+    const whole = tokens.map(() => false); // in step with `tokens`: true where it holds a user symbol
+    const push = (id: number, isSymbol = false): void => { tokens.push(id); whole.push(isSymbol); };
     const binary = this.symbols.length > 0 ? toBinary(bytes) : '';
     let start = 0;
     for (let i = 0; i < bytes.length; i++) {
       if (i === start && this.symbols.length > 0) {
         const sym = this.symbols.find((s) => binary.startsWith(s, i));
         if (sym !== undefined) {
-          atomic.add(tokens.length);
-          tokens.push(this.ids.get(sym)!);
+          push(this.ids.get(sym)!, true);
           i += sym.length - 1;
           start = i + 1;
           continue;
@@ -156,8 +152,8 @@ export class BpeTokenizer {
       if (next !== undefined && (next & 0xc0) === 0x80 && i + 1 - start < 4) continue;
       const cp = toBinary(bytes.subarray(start, i + 1));
       const id = this.ids.get(cp);
-      if (id !== undefined) tokens.push(id);
-      else for (const b of bytes.subarray(start, i + 1)) tokens.push(b + BYTE_OFFSET);
+      if (id !== undefined) push(id);
+      else for (const b of bytes.subarray(start, i + 1)) push(b + BYTE_OFFSET);
       start = i + 1;
     }
     for (;;) {
@@ -165,17 +161,13 @@ export class BpeTokenizer {
       let bestId = -1;
       let bestIdx = -1;
       for (let i = 0; i < tokens.length - 1; i++) {
-        if (atomic.size > 0 && (atomic.has(i) || atomic.has(i + 1))) continue;
+        if (whole[i] || whole[i + 1]) continue;
         const id = this.ids.get(this.pieces[tokens[i]!]! + this.pieces[tokens[i + 1]!]!);
         if (id !== undefined && this.scores[id]! > bestScore) { bestScore = this.scores[id]!; bestId = id; bestIdx = i; }
       }
       if (bestIdx === -1) break;
       tokens.splice(bestIdx, 2, bestId);
-      if (atomic.size > 0) {
-        const shifted = [...atomic].map((p) => (p > bestIdx ? p - 1 : p));
-        atomic.clear();
-        for (const p of shifted) atomic.add(p);
-      }
+      whole.splice(bestIdx, 2, false);
     }
     if (eos) tokens.push(EOS);
     return tokens;

@@ -6,7 +6,8 @@
 // queue. Cancellation through an AbortSignal stops between two steps.
 
 import { readFile } from 'node:fs/promises';
-import { decodeModelMetadata, loadLiteRtRuntime, Model, readTflite } from '../runtime/index.js';
+import { StringDecoder } from 'node:string_decoder';
+import { decodeModelMetadata, loadLiteRtRuntime, Model, readTflite, type TensorRecord } from '../runtime/index.js';
 import { BOS, BpeTokenizer, EOS, type BpeTokenizerJson } from './bpe.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 
@@ -40,6 +41,16 @@ export function causalMask(start: number, T: number, maxSeq: number): Float32Arr
   const m = new Float32Array(T * maxSeq);
   for (let t = 0; t < T; t++) for (let s = 0; s < maxSeq; s++) m[t * maxSeq + s] = s <= start + t ? 0 : -1e9;
   return m;
+}
+
+/** A prefill/decode signature's inputs for `tokens` at positions start… (the graph's input names). */
+export function stepInputs(tokens: readonly number[], start: number, maxSeq: number): TensorRecord {
+  return {
+    tokens: Int32Array.from(tokens),
+    positions: Int32Array.from(tokens, (_, i) => start + i),
+    mask: causalMask(start, tokens.length, maxSeq),
+    cache_start: Int32Array.of(0, 0, start, 0),
+  };
 }
 
 export interface StepEvent {
@@ -107,15 +118,7 @@ export class LlamaGenerator {
 
   /** Feeds `tokens` at positions start… and returns the logits of each fed token (T × vocab). */
   private async feed(tokens: readonly number[], start: number): Promise<Float32Array> {
-    const { maxSeq } = this.config;
-    const T = tokens.length;
-    const key = T === 1 ? 'decode' : 'prefill';
-    const out = await this.model.run({
-      tokens: Int32Array.from(tokens),
-      positions: Int32Array.from(tokens, (_, i) => start + i),
-      mask: causalMask(start, T, maxSeq),
-      cache_start: Int32Array.of(0, 0, start, 0),
-    }, key);
+    const out = await this.model.run(stepInputs(tokens, start, this.config.maxSeq), tokens.length === 1 ? 'decode' : 'prefill');
     return out['logits'] as Float32Array;
   }
 
@@ -179,7 +182,7 @@ export class LlamaGenerator {
     const ids = this.tokenizer.encode(prompt, true, false);
     const stops = (opts.stop ?? []).filter((s) => s.length > 0);
     const hold = Math.max(0, ...stops.map((s) => s.length - 1));
-    const parts: Uint8Array[] = [];
+    const utf8 = new StringDecoder('utf8'); // holds a partial UTF-8 sequence until it is whole
     let token = ids[ids.length - 1]!;
     let text = '';
     let sent = 0;
@@ -190,35 +193,42 @@ export class LlamaGenerator {
       if (e.forced) continue;
       newTokens++;
       if (e.next === EOS) { stoppedBy = 'eos'; break; }
-      parts.push(this.tokenizer.decodeBytes(token, e.next));
+      const delta = utf8.write(this.tokenizer.decodeBytes(token, e.next));
       token = e.next;
-      text = Buffer.concat(parts).toString('utf8');
-      const at = Math.min(...stops.map((s) => text.indexOf(s)).filter((i) => i >= 0));
+      // Only the new text, and the `hold` characters before it, can complete a stop sequence.
+      const from = Math.max(0, text.length - hold);
+      text += delta;
+      const at = Math.min(...stops.map((s) => text.indexOf(s, from)).filter((i) => i >= 0));
       if (Number.isFinite(at)) {
         text = text.slice(0, at);
         stoppedBy = 'stop';
         break;
       }
-      // Do not hand out a trailing partial UTF-8 sequence or what may be the start of a stop sequence.
-      const safe = text.length - Math.max(hold, text.endsWith('\ufffd') ? 1 : 0);
+      // Do not hand out what may be the start of a stop sequence.
+      const safe = text.length - hold;
       if (opts.onText && safe > sent) { opts.onText(text.slice(sent, safe)); sent = safe; }
     }
+    if (stoppedBy !== 'stop') text += utf8.end();
     if (stoppedBy === 'max_tokens' && newTokens < opts.maxTokens && ids.length - 1 + newTokens < this.config.maxSeq) stoppedBy = 'bos';
     if (stoppedBy === 'max_tokens' && ids.length - 1 + opts.maxTokens > this.config.maxSeq) stoppedBy = 'context';
     if (opts.onText && text.length > sent) opts.onText(text.slice(sent));
     return { text, newTokens, promptTokens: ids.length, stoppedBy };
   }
 
-  /** What llama2.c's `run MODEL -z TOKENIZER -i PROMPT -n STEPS -t T -p P -s SEED` prints on stdout. */
-  async runCStdout(prompt: string, opts: RunOptions): Promise<string> {
-    const ids = this.tokenizer.encode(prompt, true, false);
-    const parts: Uint8Array[] = [];
+  /** run() over prompt ids, with the bytes run.c prints for each step (null where its safe_printf prints nothing). */
+  async *pieces(ids: readonly number[], opts: RunOptions): AsyncGenerator<StepEvent & { piece: Uint8Array | null }> {
     let token = ids[0]!;
     for await (const e of this.run(ids, opts)) {
       const piece = this.tokenizer.decodeBytes(token, e.next);
-      if (BpeTokenizer.printable(piece)) parts.push(piece);
       token = e.next;
+      yield { ...e, piece: BpeTokenizer.printable(piece) ? piece : null };
     }
+  }
+
+  /** What llama2.c's `run MODEL -z TOKENIZER -i PROMPT -n STEPS -t T -p P -s SEED` prints on stdout. */
+  async runCStdout(prompt: string, opts: RunOptions): Promise<string> {
+    const parts: Uint8Array[] = [];
+    for await (const e of this.pieces(this.tokenizer.encode(prompt, true, false), opts)) if (e.piece) parts.push(e.piece);
     parts.push(Uint8Array.of(0x0a));
     return Buffer.concat(parts).toString('utf8');
   }

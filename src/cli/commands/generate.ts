@@ -44,7 +44,7 @@ export function registerGenerateCommand(program: Command): void {
         return;
       }
       // Loaded on use, like LiteRT.js itself: other commands start without them.
-      const { BpeTokenizer, GeneratorModelError, LlamaGenerator: Generator, TokenizerError } = await import('../../generate/index.js');
+      const { GeneratorModelError, LlamaGenerator: Generator, TokenizerError } = await import('../../generate/index.js');
       const { ModelError } = await import('../../runtime/index.js');
       let gen: LlamaGenerator;
       try {
@@ -67,17 +67,14 @@ export function registerGenerateCommand(program: Command): void {
       let firstSampled: number | null = null;
       let sampled = 0;
       let events = 0;
-      let token = ids[0]!;
       let stoppedBy = 'steps';
       try {
-        for await (const e of gen.run(ids, { steps, sampler: { temperature: f.temperature, topP: f.topP, seed: runSeed }, signal: abort.signal })) {
+        for await (const e of gen.pieces(ids, { steps, sampler: { temperature: f.temperature, topP: f.topP, seed: runSeed }, signal: abort.signal })) {
           events++;
           if (!e.forced) { sampled++; firstSampled ??= performance.now() - t0; }
-          const piece = gen.tokenizer.decodeBytes(token, e.next);
-          token = e.next;
-          if (!BpeTokenizer.printable(piece)) continue;
-          if (f.json) pieces.push(Buffer.from(piece));
-          else process.stdout.write(piece);
+          if (e.piece === null) continue;
+          if (f.json) pieces.push(Buffer.from(e.piece));
+          else process.stdout.write(e.piece);
         }
       } catch (err) {
         if (!abort.signal.aborted) throw err;
