@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import {
   BuiltinOperator, inspectModel, loadLiteRtRuntime, Model, readTflite, type TensorRecord,
 } from '../../src/runtime/index.js';
-import { buildLlamaModel, causalMask, llamaParamCount, randomLlamaWeights, type CacheOutput, type LlamaConfig } from './llama-graph.js';
+import { stepInputs } from '../../src/generate/llama.js';
+import { buildLlamaModel, llamaParamCount, randomLlamaWeights, type CacheOutput, type LlamaConfig } from './llama-graph.js';
 import { buildMixerModel, mixerParamCount, type MixerConfig } from './mixer-graph.js';
 import { ModelBuilder } from './model-builder.js';
 import { benchNative, nativeAvailable, wireInputs } from './native-litert.js';
@@ -59,7 +60,8 @@ export interface BenchReport { node: string; cpus: number; copyGBps: number; thr
 
 const DTYPES: readonly WeightDtype[] = ['float32', 'int8', 'int4'];
 
-function lcg(seed: number): () => number {
+/** A small seeded generator for benchmark weights and inputs. */
+export function lcg(seed: number): () => number {
   let s = seed >>> 0;
   return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
 }
@@ -102,7 +104,7 @@ function llamaRungs(maxSeq: number, cacheOutput: CacheOutput): Rung[] {
   const weights = randomLlamaWeights(c, lcg(3));
   const hd = c.dim / c.heads;
   const pos = Math.floor(maxSeq / 2) - 1; // mid-context decode step
-  const inputs: TensorRecord = { tokens: Int32Array.of(42), positions: Int32Array.of(pos), mask: causalMask(pos, 1, c.maxSeq), cache_start: Int32Array.of(0, 0, pos, 0) };
+  const inputs: TensorRecord = stepInputs([42], pos, c.maxSeq);
   const shapes: Record<string, readonly number[]> = { tokens: [1, 1], positions: [1], mask: [1, 1, 1, c.maxSeq], cache_start: [4] };
   for (let l = 0; l < c.layers && cacheOutput !== 'state'; l++) {
     for (const kv of ['k', 'v']) {
@@ -126,7 +128,7 @@ export function fcWeightBytes(bytes: Uint8Array, signature: string): number {
   return total;
 }
 
-const stats = (times: readonly number[]): Stats => {
+export const stats = (times: readonly number[]): Stats => {
   const s = [...times].sort((a, b) => a - b);
   const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * (s.length - 1)))] ?? NaN;
   return { p50: at(0.5), p90: at(0.9) };

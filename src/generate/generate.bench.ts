@@ -15,11 +15,35 @@ import { fileURLToPath } from 'node:url';
 import { importLlama2c } from '../../firmware-models/tflite/llama2c.js';
 import { buildLlamaModel, llamaParamCount, randomLlamaWeights, type LlamaConfig } from '../../firmware-models/tflite/llama-graph.js';
 import { benchNative, nativeAvailable } from '../../firmware-models/tflite/native-litert.js';
-import { copyBandwidthGBps, fcWeightBytes } from '../../firmware-models/tflite/runtime.bench.js';
+import { copyBandwidthGBps, fcWeightBytes, lcg, stats } from '../../firmware-models/tflite/runtime.bench.js';
 import { loadLiteRtRuntime, Model, type TensorRecord } from '../runtime/index.js';
-import { causalMask, LlamaGenerator } from './index.js';
+import { LlamaGenerator, stepInputs } from './index.js';
 
-const p50 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p50 = (xs: readonly number[]): number => stats(xs).p50;
+
+/** Inputs of one decode step at `pos`, or of one prefill chunk of T tokens from `start`. */
+const decodeAt = (pos: number, maxSeq: number): TensorRecord => stepInputs([42], pos, maxSeq);
+const prefillFrom = (start: number, T: number, maxSeq: number): TensorRecord => stepInputs(Array.from({ length: T }, (_, i) => 40 + i), start, maxSeq);
+const shapesOf = (T: number, maxSeq: number): Record<string, readonly number[]> => ({ tokens: [1, T], positions: [T], mask: [1, 1, T, maxSeq], cache_start: [4] });
+
+/** Median ms of one run of `key` in LiteRT.js: `warmup` runs, then at least 10 and up to `maxIters` within `budgetMs`. */
+async function medianRunMs(model: Model, inputs: TensorRecord, key: string, opts: { warmup: number; budgetMs: number; maxIters: number }): Promise<number> {
+  for (let i = 0; i < opts.warmup; i++) await model.run(inputs, key);
+  const ts: number[] = [];
+  const end = performance.now() + opts.budgetMs;
+  while (ts.length < 10 || (performance.now() < end && ts.length < opts.maxIters)) {
+    const t0 = performance.now();
+    await model.run(inputs, key);
+    ts.push(performance.now() - t0);
+  }
+  return p50(ts);
+}
+
+/** The same median in native LiteRT on the same file, or null without .venv/litert. */
+async function nativeMedianMs(file: string, key: string, inputs: TensorRecord, T: number, maxSeq: number, opts: { warmup: number; iters: number }): Promise<number | null> {
+  if (!nativeAvailable()) return null;
+  return p50(await benchNative({ model: file, signature: key, inputs: inputs as Record<string, Int32Array | Float32Array>, shapes: shapesOf(T, maxSeq), threads: 1, ...opts }));
+}
 
 function defaultCheckpoint(): [string, string] {
   const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -46,11 +70,6 @@ interface PresetRow {
   prefillTokPerS: number; ttft200Ms: number; rssMiB: number; weightGBps: number;
 }
 
-function lcg(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; return x / 2 ** 32; };
-}
-
 async function presetRows(names: readonly string[], dir: string): Promise<PresetRow[]> {
   const rows: PresetRow[] = [];
   const runtime = await loadLiteRtRuntime();
@@ -66,8 +85,8 @@ async function presetRows(names: readonly string[], dir: string): Promise<Preset
       const model = await Model.fromBytes(runtime, bytes);
       const rssMiB = (process.memoryUsage.rss() - rss0) / 2 ** 20;
       const T = c.prefillLen;
-      const step = (pos: number): TensorRecord => ({ tokens: Int32Array.of(42), positions: Int32Array.of(pos), mask: causalMask(pos, 1, c.maxSeq), cache_start: Int32Array.of(0, 0, pos, 0) });
-      const chunk = (start: number): TensorRecord => ({ tokens: Int32Array.from({ length: T }, (_, i) => 40 + i), positions: Int32Array.from({ length: T }, (_, i) => start + i), mask: causalMask(start, T, c.maxSeq), cache_start: Int32Array.of(0, 0, start, 0) });
+      const step = (pos: number): TensorRecord => decodeAt(pos, c.maxSeq);
+      const chunk = (start: number): TensorRecord => prefillFrom(start, T, c.maxSeq);
       // Time to first token for a 200-token prompt: whole prefill chunks, the rest one by one, then
       // the step whose logits give the first new token (prompt clipped to the context).
       const prompt = Math.min(200, c.maxSeq - 1);
@@ -81,19 +100,10 @@ async function presetRows(names: readonly string[], dir: string): Promise<Preset
       await ttft();
       const ttft200Ms = Math.min(await ttft(), await ttft());
       const mid = Math.floor(c.maxSeq / 2);
-      const times = async (inputs: TensorRecord, key: string, budgetMs: number): Promise<number> => {
-        for (let i = 0; i < 3; i++) await model.run(inputs, key);
-        const ts: number[] = [];
-        const end = performance.now() + budgetMs;
-        while (ts.length < 10 || (performance.now() < end && ts.length < 300)) { const t0 = performance.now(); await model.run(inputs, key); ts.push(performance.now() - t0); }
-        return p50(ts);
-      };
-      const decodeMs = await times(step(mid), 'decode', 2000);
-      const prefillMs = await times(chunk(0), 'prefill', 2000);
+      const decodeMs = await medianRunMs(model, step(mid), 'decode', { warmup: 3, budgetMs: 2000, maxIters: 300 });
+      const prefillMs = await medianRunMs(model, chunk(0), 'prefill', { warmup: 3, budgetMs: 2000, maxIters: 300 });
       await model.release();
-      const native = nativeAvailable()
-        ? p50(await benchNative({ model: file, signature: 'decode', inputs: step(mid) as Record<string, Int32Array | Float32Array>, shapes: { tokens: [1, 1], positions: [1], mask: [1, 1, 1, c.maxSeq], cache_start: [4] }, threads: 1, warmup: 3, iters: 30 }))
-        : null;
+      const native = await nativeMedianMs(file, 'decode', step(mid), 1, c.maxSeq, { warmup: 3, iters: 30 });
       rows.push({
         preset: name, dtype, params: llamaParamCount(c), mib: bytes.length / 2 ** 20, decodeTokPerS: 1000 / decodeMs, nativeDecodeTokPerS: native === null ? null : 1000 / native,
         prefillTokPerS: (1000 * T) / prefillMs, ttft200Ms, rssMiB, weightGBps: fcWeightBytes(bytes, 'decode') / (decodeMs / 1000) / 1e9,
@@ -140,27 +150,16 @@ export async function run(args: readonly string[]): Promise<string> {
       }
       // One step at mid context, and one prefill chunk, in LiteRT.js and in native LiteRT.
       const pos = Math.floor(Math.min(256, c.maxSeq) / 2);
-      const decodeIn = { tokens: Int32Array.of(42), positions: Int32Array.of(pos), mask: causalMask(pos, 1, c.maxSeq), cache_start: Int32Array.of(0, 0, pos, 0) };
       const T = c.prefillLen;
-      const prefillIn = { tokens: Int32Array.from({ length: T }, (_, i) => 40 + i), positions: Int32Array.from({ length: T }, (_, i) => i), mask: causalMask(0, T, c.maxSeq), cache_start: Int32Array.of(0, 0, 0, 0) };
       await gen.release();
       const model = await Model.fromBytes(await loadLiteRtRuntime(), r.bytes);
-      const time = async (inputs: TensorRecord, key: string, iters: number): Promise<number> => {
-        for (let i = 0; i < 20; i++) await model.run(inputs, key);
-        const ts: number[] = [];
-        for (let i = 0; i < iters; i++) { const t0 = performance.now(); await model.run(inputs, key); ts.push(performance.now() - t0); }
-        return p50(ts);
-      };
-      const decodeStepMs = await time(decodeIn, 'decode', 300);
-      const prefill16Ms = await time(prefillIn, 'prefill', 100);
+      const decodeStepMs = await medianRunMs(model, decodeAt(pos, c.maxSeq), 'decode', { warmup: 20, budgetMs: Infinity, maxIters: 300 });
+      const prefill16Ms = await medianRunMs(model, prefillFrom(0, T, c.maxSeq), 'prefill', { warmup: 20, budgetMs: Infinity, maxIters: 100 });
       await model.release();
-      const native = nativeAvailable();
-      const decodeShapes = { tokens: [1, 1], positions: [1], mask: [1, 1, 1, c.maxSeq], cache_start: [4] };
-      const prefillShapes = { tokens: [1, T], positions: [T], mask: [1, 1, T, c.maxSeq], cache_start: [4] };
       rows.push({
         dtype, mib: r.bytes.length / 2 ** 20, decodeTokPerS: tokPerS, decodeStepMs, prefill16Ms,
-        nativeDecodeStepMs: native ? p50(await benchNative({ model: file, signature: 'decode', inputs: decodeIn, shapes: decodeShapes, threads: 1, warmup: 20, iters: 300 })) : null,
-        nativePrefill16Ms: native ? p50(await benchNative({ model: file, signature: 'prefill', inputs: prefillIn, shapes: prefillShapes, threads: 1, warmup: 10, iters: 100 })) : null,
+        nativeDecodeStepMs: await nativeMedianMs(file, 'decode', decodeAt(pos, c.maxSeq), 1, c.maxSeq, { warmup: 20, iters: 300 }),
+        nativePrefill16Ms: await nativeMedianMs(file, 'prefill', prefillFrom(0, T, c.maxSeq), T, c.maxSeq, { warmup: 10, iters: 100 }),
       });
     }
   } finally {
