@@ -6,7 +6,11 @@ usage: train.py --data FILE --out DIR [--preset ci|mini|nano] [--steps N] [--see
                 [--threads N] [--batch-size N] [--lr X] [--val-frac X]
 
 - FILE: UTF-8 text, one document per block of lines separated by a blank line; or, when the name
-  ends in .jsonl, one JSON object per line with a "text" field (one document each). CRLF reads as LF.
+  ends in .jsonl, one JSON object per line with a "text" field (one document each), or with a
+  "messages" list (a chat: make_chats.py's format). CRLF reads as LF.
+- Chats: each is one training row, rendered as the board renders a prompt (BOS, then per message its
+  role symbol and its text; an assistant message ends with EOS) and trained only on the assistant's
+  tokens and their EOS (a loss mask); rows are padded per batch, never packed, so no chat sees another.
 - Documents are split (seeded) into train and validation; the tokenizer (tokenizer.py) is trained on
   the train documents unless --init-from gives one. Every document is encoded with BOS before it
   (no EOS), concatenated, and cut into windows of max_seq_len + 1 tokens (stride max_seq_len).
@@ -40,7 +44,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tokenizer as tok  # noqa: E402
-from model import PRESETS, ModelConfig, Transformer, read_llama2c, write_llama2c  # noqa: E402
+from model import IGNORE, PRESETS, ModelConfig, Transformer, read_llama2c, write_llama2c  # noqa: E402
 
 FORMAT_VERSION = 1  # of the files this script writes
 REFERENCE_TOKENS = 64
@@ -48,10 +52,11 @@ EVAL_WINDOWS = 64  # validation windows evaluated at most (the same ones every t
 # Training defaults per preset; --steps, --batch-size and --lr override them.
 TRAINING = {
     "ci": dict(steps=300, batch_size=16, lr=3e-3),
-    "mini": dict(steps=1500, batch_size=8, lr=5e-4),
+    "mini": dict(steps=2000, batch_size=32, lr=1e-3),
     "nano": dict(steps=20000, batch_size=32, lr=3e-4),
 }
 PARENT_FILES = ("config.json", "model.bin", "tokenizer.model", "tokenizer.bin")
+ROLES = {"system": "<|system|>", "user": "<|user|>", "assistant": "<|assistant|>", "note": "<|note|>", "tool": "<|tool|>"}
 
 
 class RecipeError(Exception):
@@ -84,8 +89,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 # --- documents ------------------------------------------------------------------------------------
 
-def read_documents(path: Path) -> tuple[list[str], str]:
-    """The documents of a text or JSONL file, and the format name."""
+def check_chat(messages, where: str) -> list[dict]:
+    if not isinstance(messages, list) or not messages:
+        raise RecipeError(f"{where}: \"messages\" must be a non-empty list")
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or m.get("role") not in ROLES or not isinstance(m.get("content"), str):
+            raise RecipeError(f"{where}: message {i} needs a role ({', '.join(ROLES)}) and a string content")
+    if not any(m["role"] == "assistant" for m in messages):
+        raise RecipeError(f"{where}: a chat needs at least one assistant message (the only text it trains on)")
+    return messages
+
+
+def doc_lines(doc) -> list[str]:
+    """The lines the tokenizer learns from: a text's lines, or every message's."""
+    return doc.split("\n") if isinstance(doc, str) else [line for m in doc for line in m["content"].split("\n")]
+
+
+def read_documents(path: Path) -> tuple[list, str]:
+    """The documents of a text or JSONL file (strings, or message lists for chats), and the format name."""
     if not path.is_file():
         raise RecipeError(f"data file {path} not found")
     try:
@@ -93,7 +114,7 @@ def read_documents(path: Path) -> tuple[list[str], str]:
     except UnicodeDecodeError as e:
         raise RecipeError(f"{path} is not UTF-8 text ({e})")
     if path.suffix == ".jsonl":
-        docs = []
+        docs, fmt = [], None
         for n, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
@@ -101,9 +122,18 @@ def read_documents(path: Path) -> tuple[list[str], str]:
                 row = json.loads(line)
             except json.JSONDecodeError as e:
                 raise RecipeError(f"{path}:{n}: not JSON ({e.msg})")
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-                raise RecipeError(f"{path}:{n}: a JSONL line needs a string \"text\" field")
-            docs.append(row["text"])
+            kind = "chat" if isinstance(row, dict) and "messages" in row else "jsonl"
+            if fmt is not None and kind != fmt:
+                raise RecipeError(f"{path}:{n}: mixes chats (\"messages\") and texts (\"text\"); use one kind per file")
+            fmt = kind
+            if kind == "chat":
+                docs.append(check_chat(row["messages"], f"{path}:{n}"))
+            elif not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise RecipeError(f"{path}:{n}: a JSONL line needs a string \"text\" field or a \"messages\" list")
+            else:
+                docs.append(row["text"])
+        if fmt == "chat":
+            return docs, fmt
         fmt = "jsonl"
     else:
         docs = re.split(r"\n[ \t]*\n", text)
@@ -174,6 +204,62 @@ def encode_stream(sp, docs: list[str]) -> torch.Tensor:
     return torch.tensor(ids, dtype=torch.long)
 
 
+def encode_chat(sp, messages: list[dict]) -> tuple[list[int], list[int]]:
+    """A chat as the board renders it, and its labels: the token itself where it is the assistant's
+    (its text and the EOS that ends it), IGNORE elsewhere."""
+    ids, labels = [tok.BOS], [IGNORE]
+    for m in messages:
+        ids.append(sp.piece_to_id(ROLES[m["role"]]))
+        labels.append(IGNORE)
+        content = sp.encode(m["content"]) if m["content"] else []
+        ids.extend(content)
+        if m["role"] == "assistant":
+            ids.append(tok.EOS)
+            labels.extend(content + [tok.EOS])
+        else:
+            labels.extend([IGNORE] * len(content))
+    return ids, labels
+
+
+class Rows:
+    """Training rows and how a batch of them becomes (inputs, targets).
+
+    Text: fixed windows cut from the packed stream. Chats: one chat per row (cut to the context),
+    right-padded to the longest of the batch with IGNORE targets."""
+
+    def __init__(self, windows_: torch.Tensor | None = None, chats: list[tuple[list[int], list[int]]] | None = None, seq_len: int = 0):
+        self.windows = windows_
+        self.chats = [(ids[:seq_len + 1], labels[:seq_len + 1]) for ids, labels in chats] if chats is not None else None
+        self.truncated = sum(len(ids) > seq_len + 1 for ids, _ in chats) if chats is not None else 0
+
+    def __len__(self) -> int:
+        return len(self.windows) if self.windows is not None else len(self.chats)
+
+    def epoch(self, batch_size: int, gen: torch.Generator) -> list[torch.Tensor]:
+        """One pass in seeded random batches. Chats are grouped by length (sorted within pools of 64
+        batches, the batches then shuffled) so padding stays small."""
+        order = torch.randperm(len(self), generator=gen)
+        if self.chats is not None:
+            pool = batch_size * 64
+            order = torch.cat([chunk[torch.tensor([len(self.chats[int(i)][0]) for i in chunk]).argsort(stable=True)]
+                               for chunk in order.split(pool)])
+        batches = [b for b in order.split(batch_size) if len(b) == batch_size]
+        return [batches[int(i)] for i in torch.randperm(len(batches), generator=gen)]
+
+    def batch(self, index) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.windows is not None:
+            b = self.windows[index]
+            return b[:, :-1], b[:, 1:]
+        rows = [self.chats[int(i)] for i in index]
+        width = max(len(ids) for ids, _ in rows) - 1
+        x = torch.zeros((len(rows), width), dtype=torch.long)
+        y = torch.full((len(rows), width), IGNORE, dtype=torch.long)
+        for r, (ids, labels) in enumerate(rows):
+            x[r, :len(ids) - 1] = torch.tensor(ids[:-1])
+            y[r, :len(ids) - 1] = torch.tensor(labels[1:])
+        return x, y
+
+
 def windows(stream: torch.Tensor, seq_len: int) -> torch.Tensor:
     """[N, seq_len + 1] windows with stride seq_len (each token is a target once)."""
     n = (len(stream) - 1) // seq_len
@@ -197,38 +283,40 @@ def make_optimizer(model: Transformer, lr: float, weight_decay: float) -> torch.
 
 
 @torch.no_grad()
-def evaluate(model: Transformer, wins: torch.Tensor, batch_size: int) -> float:
+def evaluate(model: Transformer, rows: Rows, batch_size: int) -> float:
+    """Mean loss per trained target over the rows."""
     model.eval()
     total, count = 0.0, 0
-    for i in range(0, len(wins), batch_size):
-        batch = wins[i:i + batch_size]
-        total += model.loss(batch[:, :-1], batch[:, 1:]).item() * batch.numel()
-        count += batch.numel()
+    for i in range(0, len(rows), batch_size):
+        x, y = rows.batch(torch.arange(i, min(len(rows), i + batch_size)))
+        n = int((y != IGNORE).sum())
+        if n:
+            total += model.loss(x, y).item() * n
+            count += n
     model.train()
-    return total / count
+    return total / max(1, count)
 
 
-def train(model: Transformer, train_wins: torch.Tensor, val_wins: torch.Tensor, a: argparse.Namespace) -> dict:
+def train(model: Transformer, train_wins: Rows, val_wins: Rows, a: argparse.Namespace) -> dict:
     opt = make_optimizer(model, a.lr, a.weight_decay)
     warmup = max(1, int(a.steps * a.warmup_frac))
     eval_every = max(1, a.steps // 5)
     gen = torch.Generator().manual_seed(a.seed)
-    order = torch.randperm(len(train_wins), generator=gen)
-    cursor = 0
+    if len(train_wins) < a.batch_size:
+        raise RecipeError(f"{len(train_wins)} training rows are fewer than one batch of {a.batch_size}: give more data or a smaller --batch-size")
+    batches: list[torch.Tensor] = []
     val_history = [(0, evaluate(model, val_wins, a.batch_size))]
     losses: list[float] = []
     start = time.time()
     model.train()
     bar = tqdm(range(a.steps), desc="train", unit="step", mininterval=1.0, file=sys.stderr)
     for step in bar:
-        if cursor + a.batch_size > len(order):  # a new pass over the windows
-            order = torch.randperm(len(train_wins), generator=gen)
-            cursor = 0
-        batch = train_wins[order[cursor:cursor + a.batch_size]]
-        cursor += a.batch_size
+        if not batches:  # a new pass over the rows
+            batches = train_wins.epoch(a.batch_size, gen)
+        x, y = train_wins.batch(batches.pop())
         for g in opt.param_groups:
             g["lr"] = lr_at(step, a.steps, a.lr, warmup)
-        loss = model.loss(batch[:, :-1], batch[:, 1:])
+        loss = model.loss(x, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -243,7 +331,7 @@ def train(model: Transformer, train_wins: torch.Tensor, val_wins: torch.Tensor, 
         "steps": a.steps, "seconds": round(time.time() - start, 2),
         "train_loss_first": losses[0], "train_loss_last": sum(last) / len(last),
         "val_loss_before": val_history[0][1], "val_loss": val_history[-1][1], "val_history": val_history,
-        "tokens_seen": a.steps * a.batch_size * (train_wins.shape[1] - 1),
+        "rows_seen": a.steps * a.batch_size,
     }
 
 
@@ -312,7 +400,7 @@ def main(argv: list[str]) -> None:
         model_bytes = (Path(a.init_from) / "tokenizer.model").read_bytes()
     else:
         cfg = PRESETS[preset]
-        lines = [line for d in train_docs for line in d.split("\n")]
+        lines = [line for d in train_docs for line in doc_lines(d)]
         try:
             model_bytes = tok.train_tokenizer(lines, cfg.vocab_size, a.seed, a.threads)
         except tok.TokenizerError as e:
@@ -324,17 +412,27 @@ def main(argv: list[str]) -> None:
     if sp.get_piece_size() != cfg.vocab_size:
         raise RecipeError(f"the tokenizer has {sp.get_piece_size()} pieces, the model {cfg.vocab_size}")
 
-    train_stream, val_stream = encode_stream(sp, train_docs), encode_stream(sp, val_docs)
-    train_wins = windows(train_stream, cfg.max_seq_len)
-    if len(train_wins) == 0:
-        raise RecipeError(f"the training documents hold {len(train_stream)} tokens, fewer than one window of {cfg.max_seq_len + 1}: give more text")
+    if fmt == "chat":
+        train_chats = [encode_chat(sp, d) for d in train_docs]
+        val_chats = [encode_chat(sp, d) for d in val_docs]
+        train_stream = torch.tensor([t for ids, _ in train_chats for t in ids], dtype=torch.long)
+        val_stream = torch.tensor([t for ids, _ in val_chats for t in ids], dtype=torch.long)
+        train_wins = Rows(chats=train_chats, seq_len=cfg.max_seq_len)
+        val_wins = Rows(chats=val_chats[:EVAL_WINDOWS * 4], seq_len=cfg.max_seq_len)
+        shape = f"{len(train_wins)} chats ({train_wins.truncated} cut to the context of {cfg.max_seq_len})"
+    else:
+        train_stream, val_stream = encode_stream(sp, train_docs), encode_stream(sp, val_docs)
+        wins = windows(train_stream, cfg.max_seq_len)
+        if len(wins) == 0:
+            raise RecipeError(f"the training documents hold {len(train_stream)} tokens, fewer than one window of {cfg.max_seq_len + 1}: give more text")
+        val = windows(val_stream, cfg.max_seq_len)[:EVAL_WINDOWS]
+        if len(val) == 0:  # a short validation split: one shorter window
+            val = val_stream[None]
+        train_wins, val_wins = Rows(windows_=wins), Rows(windows_=val)
+        shape = f"{len(wins)} windows of {cfg.max_seq_len}"
     if len(val_stream) < min(REFERENCE_TOKENS, cfg.max_seq_len):
         raise RecipeError(f"the validation documents hold {len(val_stream)} tokens, reference.json needs {REFERENCE_TOKENS}: give more text or a larger --val-frac")
-    val_wins = windows(val_stream, cfg.max_seq_len)[:EVAL_WINDOWS]
-    if len(val_wins) == 0:  # a short validation split: one shorter window
-        val_wins = val_stream[None]
-    print(f"train.py: {preset}, {len(train_docs)}+{len(val_docs)} documents, {len(train_stream)}+{len(val_stream)} tokens, "
-          f"{len(train_wins)} windows of {cfg.max_seq_len}", file=sys.stderr)
+    print(f"train.py: {preset}, {len(train_docs)}+{len(val_docs)} documents, {len(train_stream)}+{len(val_stream)} tokens, {shape}", file=sys.stderr)
 
     if not parent:
         model = Transformer(cfg)
