@@ -44,6 +44,32 @@ def split(pool: list) -> dict[str, list]:
     return out
 
 
+def pseudo_word(rng: random.Random) -> str:
+    """A made-up word ("borvel", "tikana"): what no list holds, so only copying can get it right."""
+    return "".join(rng.choice("bcdfghjklmnprstvz") + rng.choice("aeiou") + (rng.choice("lnrs") if rng.random() < 0.3 else "") for _ in range(rng.randint(2, 3)))
+
+
+def pseudo(rng: random.Random) -> str:
+    return pseudo_word(rng) if rng.random() < 0.75 else f"{pseudo_word(rng)} {pseudo_word(rng)}"
+
+
+class Pool:
+    """A value pool for random.choice. In training, every other draw is a made-up value (maker applied
+    to a pseudo word): with a few dozen real values a small model would learn the list by heart and
+    pick among them; with made-up ones it must copy what the note or the request says."""
+
+    def __init__(self, values: list, rng: random.Random, maker=None):
+        self.values, self.rng, self.maker = values, rng, maker
+
+    def __len__(self) -> int:
+        return len(self.values) * (2 if self.maker else 1)
+
+    def __getitem__(self, i: int):
+        if i < len(self.values):
+            return self.values[i]
+        return self.maker(pseudo(self.rng))
+
+
 def jdump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
@@ -204,14 +230,16 @@ class Facts:
 
     def __init__(self, half: str, rng: random.Random):
         self.rng = rng
-        self.codes = split(CODE_SUBJECTS)[half]
-        self.services = split(SERVICES)[half]
-        self.people = split(PEOPLE)[half]
-        self.things = split(THINGS)[half]
-        self.places = split(PLACES)[half]
+        made = half == "train"  # made-up values in training only
+        pool = lambda values, maker: Pool(split(values)[half], rng, maker if made else None)  # noqa: E731
+        self.codes = pool(CODE_SUBJECTS, lambda w: (w, f"du {w}"))
+        self.services = pool(SERVICES, lambda w: (w, f"du {w}"))
+        self.people = pool(PEOPLE, lambda w: w.split(" ")[0].capitalize())
+        self.things = pool(THINGS, lambda w: (w, w, rng.choice("mf")))
+        self.places = pool(PLACES, lambda w: rng.choice([(f"in the {w}", f"dans le {w}"), (f"under the {w}", f"sous le {w}"), (f"behind the {w}", f"derrière le {w}"), (f"at {w.capitalize()}'s", f"chez {w.capitalize()}")]))
         self.relations = split(RELATIONS)[half]
-        self.events = split(EVENTS)[half]
-        self.words = split(WORDS)[half]
+        self.events = pool(EVENTS, lambda w: (w, f"le {w}"))
+        self.words = pool(WORDS, lambda w: w.replace(" ", ""))
         self.half = half
 
     def digits(self, n: int) -> str:
@@ -374,11 +402,13 @@ class Clauses:
 
     def __init__(self, half: str, rng: random.Random, facts: Facts):
         self.rng = rng
-        self.areas = split(AREAS)[half]
+        made = half == "train"
+        pool = lambda values, maker: Pool(split(values)[half], rng, maker if made else None)  # noqa: E731
+        self.areas = pool(AREAS, lambda w: (w, w, rng.choice("mf")))
         self.nouns = DEVICE_NOUNS
-        self.doors = split(DOORS)[half]
-        self.items = split(ITEMS)[half]
-        self.tasks = split(TASKS)[half]
+        self.doors = pool(DOORS, lambda w: (f"{w} door", f"porte {w}", "f"))
+        self.items = pool(ITEMS, lambda w: (w, f"{rng.choice(['du', 'des'])} {w}"))
+        self.tasks = pool(TASKS, lambda w: (f"fix the {w}", f"réparer le {w}"))
         self.facts = facts
 
     def device(self):
