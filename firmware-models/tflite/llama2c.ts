@@ -117,6 +117,20 @@ export interface ImportOptions {
   name?: string;
   /** Pieces the tokenizer keeps whole (SentencePiece user-defined symbols: chat roles, `<CALL:`…). */
   userSymbols?: readonly string[];
+  /** Version in the model's metadata (default 0.0.0+ the checkpoint's sha256 prefix). */
+  version?: string;
+  /** How a chat model's prompt is built (Jarvis): recorded in the metadata. */
+  chat?: ChatTemplate;
+}
+
+/** A chat model's prompt format and the tool catalogue its plans were trained on. */
+export interface ChatTemplate {
+  format: 'jarvis-chat';
+  version: number;
+  roles: Record<string, string>;
+  /** The tools its `<CALL:…>` plans name, with the spoken arguments it writes. */
+  tools: Record<string, string[]>;
+  toolCatalogueVersion: number;
 }
 
 export interface ImportResult {
@@ -135,6 +149,7 @@ export interface GeneratorMetadata {
   tokenizer: BpeTokenizerJson;
   special: { bos: number; eos: number };
   source: { format: 'llama2c'; header: 'legacy' | 'v1'; sha256: string; tokenizerSha256: string } | null;
+  chat?: ChatTemplate;
 }
 
 /** Checkpoint + tokenizer.bin → a .tflite with `prefill` and `decode` signatures and the tokenizer in its metadata. */
@@ -155,7 +170,8 @@ export function importLlama2c(checkpoint: Uint8Array, tokenizerBin: Uint8Array, 
   const data: GeneratorMetadata = {
     kind: 'generator', architecture: 'llama', config, weights: opts.dtype, cache: 'state', tokenizer: tokenizer.toJson(), special: { bos: 1, eos: 2 },
     source: { format: 'llama2c', header: ck.header, sha256: ck.sha256, tokenizerSha256: createHash('sha256').update(tokenizerBin).digest('hex') },
+    ...(opts.chat ? { chat: opts.chat } : {}),
   };
-  mb.setMetadata({ name: opts.name ?? 'llama2c', version: `0.0.0+${ck.sha256.slice(0, 12)}`, labels: [], data });
+  mb.setMetadata({ name: opts.name ?? 'llama2c', version: opts.version ?? `0.0.0+${ck.sha256.slice(0, 12)}`, labels: [], data });
   return { bytes: mb.toBytes(), config, quantization: mb.quantizationReports };
 }

@@ -8,7 +8,10 @@ import type { InputError, ReplyPayload } from '../mqtt/index.js';
 import type { Understander, Understanding } from '../nlu/index.js';
 import type { FluidBudget, FluidLink, FluidReason } from '../fluid/index.js';
 import { cosine, ToolRefusal, type PreparedCall, type ToolContext, type ToolRegistry, type ToolResult } from '../tools/index.js';
+import { UNKNOWN_REPLY, type ChatMessage, type ChatModel, type ChatTurn } from '../generate/index.js';
+import { rankNotes } from '../tools/notes.js';
 import { plan, type PlannedCall } from './plan.js';
+import { resolveSpokenCall } from './spoken-calls.js';
 import { formatDuration, replies, type Lang } from './replies.js';
 
 export interface TurnInput {
@@ -18,6 +21,8 @@ export interface TurnInput {
   channel: 'mqtt' | 'cli' | 'voice';
   /** Who is talking: a pending confirmation belongs to one session. */
   session: string;
+  /** Receives the reply's text as the generator writes it (partial replies); the full reply still comes at the end. */
+  onPartial?: (delta: string) => void;
 }
 
 export type TurnResult = { ok: true; reply: ReplyPayload } | { ok: false; error: InputError };
@@ -46,6 +51,8 @@ export interface AssistantDeps {
   understander: () => Understander | null;
   /** The fluid-knowledge link (bins and cloud), absent in tests that do not need it. */
   fluid?: FluidLink | null;
+  /** The generator in service now (Jarvis), or null: open questions, unsure inputs, compound requests. */
+  generator?: () => ChatModel | null;
   log: Logger;
 }
 
@@ -55,12 +62,21 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-type Outcome = { text: string; intent: string | null; source?: ReplyPayload['source']; slots?: Record<string, unknown>; actions?: unknown[]; data?: Record<string, unknown>; understanding?: Understanding; stages?: Record<string, number> } | InputError;
+type Outcome = { text: string; intent: string | null; source?: ReplyPayload['source']; slots?: Record<string, unknown>; actions?: unknown[]; data?: Record<string, unknown>; understanding?: Understanding; stages?: Record<string, number>; toolSays?: string[]; ran?: boolean } | InputError;
+/**
+ * A generator turn's outcome: `unknown` when it said it does not know, `planned` when it wrote calls
+ * that resolved (and were proposed), `grounded` when it answered with notes in its prompt.
+ */
+type Generated = Exclude<Outcome, InputError> & { unknown: boolean; planned: boolean; grounded: boolean };
 
 const YES = new Set(['yes', 'yeah', 'yep', 'sure', 'ok', 'okay', 'confirm', 'do it', 'oui', 'ouais', 'd accord', 'daccord', 'vas y', 'confirme', 'oui vas y', 'yes please', 'oui merci']);
 const NO = new Set(['no', 'nope', 'cancel', 'stop', 'non', 'annule', 'laisse tomber', 'no thanks', 'non merci', 'never mind', 'nevermind']);
 
 const CONFIDENCE_THRESHOLD = 0.5;
+/** Words that join two requests: such a sentence goes to the generator's planner first. */
+const COMPOUND = /\b(and|then|also|et|puis|ensuite|aussi)\b|[,;]/;
+/** Notes (and live bins) placed in a generator prompt, at most. */
+const PROMPT_NOTES = 4;
 
 export class Assistant {
   private readonly pending = new Map<string, Pending>();
@@ -112,6 +128,10 @@ export class Assistant {
     const t0 = performance.now();
     const u = await nlu.understand(input.text, input.lang);
     const nluMs = Math.round((performance.now() - t0) * 1000) / 1000;
+    if (this.deps.generator?.() && COMPOUND.test(foldText(input.text))) {
+      const planned = await this.generated(input, u, { notes: false, calls: true });
+      if (planned?.planned) return { ...planned, stages: { nlu: nluMs, ...planned.stages } };
+    }
     const outcome = await this.actOn(u, input);
     return 'code' in outcome ? outcome : { ...outcome, stages: { nlu: nluMs, ...outcome.stages } };
   }
@@ -119,7 +139,12 @@ export class Assistant {
   private async actOn(u: Understanding, input: TurnInput): Promise<Outcome> {
     const slots = Object.fromEntries(u.slots.map((s) => [s.name, s.value]));
     if (u.intent === 'unknown' || u.confidence < CONFIDENCE_THRESHOLD) {
-      // Not understood: a live bin or the cloud may know (never for a command that was understood).
+      // Not understood: the generator may (a plan, or an answer from the notes); then a live bin or the
+      // cloud (never for a command that was understood).
+      // Its free words on an input nobody understood are not trusted, nor plans (gibberish must not
+      // act): an answer grounded on notes only.
+      const gen = await this.generated(input, u, { notes: true, calls: false });
+      if (gen?.grounded) return gen;
       const fromFluid = await this.fluidOutcome(input, u, 'unsure', { intent: null, understanding: u });
       return fromFluid && fromFluid.source !== 'local' ? fromFluid : { text: replies.clarify[input.lang], intent: null, understanding: u };
     }
@@ -130,13 +155,27 @@ export class Assistant {
     switch (p.kind) {
       case 'calls':
         return { ...(await this.propose(p.calls, input)), ...base } as Outcome;
-      case 'unknown_entity':
+      case 'unknown_entity': {
+        // "where are the car keys?" reads like a device's state: the notes may know it.
+        const gen = await this.generated(input, u, { notes: true, calls: false });
+        if (gen?.grounded) return gen;
         return { text: replies.unknownEntity[input.lang](p.said, this.knownNames(input.lang)), ...base };
+      }
       case 'builtin':
         if (p.name === 'status') return { ...(await this.statusOutcome(input.lang)), ...base };
         if (p.name === 'nevermind') return { text: replies.nevermind[input.lang], ...base };
-        if (p.name === 'open_question') return (await this.fluidOutcome(input, u, 'open_question', base)) ?? { text: replies.cannotAnswerOffline[input.lang], ...base };
-        if (p.name === 'chat' && this.deps.fluid?.allows('chat')) return (await this.fluidOutcome(input, u, 'chat', base))!;
+        if (p.name === 'open_question') {
+          // The notes first (on the board, private), then bins and the cloud; the model's honest
+          // "I don't know" when nothing else can answer.
+          const gen = await this.generated(input, u, { notes: true, calls: false });
+          if (gen?.grounded) return { ...gen, ...base, intent: u.intent };
+          return (await this.fluidOutcome(input, u, 'open_question', base)) ?? (gen && !gen.planned ? { ...gen, ...base, intent: u.intent } : { text: replies.cannotAnswerOffline[input.lang], ...base });
+        }
+        if (p.name === 'chat') {
+          const gen = await this.generated(input, u, { notes: false, calls: false });
+          if (gen && !gen.unknown && !gen.planned && !gen.actions?.length) return { ...gen, ...base, intent: u.intent };
+          if (this.deps.fluid?.allows('chat')) return (await this.fluidOutcome(input, u, 'chat', base))!;
+        }
         return { text: replies.cannotAnswerOffline[input.lang], ...base };
       case 'unsupported':
         return { text: replies.unsupported[input.lang], ...base };
@@ -230,7 +269,80 @@ export class Assistant {
       said.push(result.say[lang]);
       actions.push(...(result.effects ?? [{ tool: call.tool.name, ok: result.ok }]));
     }
-    return { text: said.join(' '), intent, actions, stages: { tools: Math.round((performance.now() - t0) * 1000) / 1000 } };
+    return { text: said.join(' '), intent, actions, stages: { tools: Math.round((performance.now() - t0) * 1000) / 1000 }, toolSays: said, ran: true };
+  }
+
+  /**
+   * One generator turn: the prompt is the language, the notes (and a live bin) that best match, and
+   * the user's text. A plan's calls are resolved (device names → ids, durations) and go through
+   * `propose` like any other — allow-list, schema, confirmation; once they ran, the model words the
+   * reply from the tools' results. Null when no generator is in service or it failed.
+   */
+  private async generated(input: TurnInput, u: Understanding, use: { notes: boolean; calls: boolean }): Promise<Generated | null> {
+    const chat = this.deps.generator?.();
+    if (!chat) return null;
+    const lang = input.lang;
+    const notes = use.notes ? await this.promptNotes(input, u) : [];
+    // An answer from notes needs notes: without any, the model could only guess.
+    if (use.notes && notes.length === 0) return null;
+    const messages: ChatMessage[] = [{ role: 'system', content: lang }, ...notes.map((n) => ({ role: 'note' as const, content: n })), { role: 'user', content: input.text }];
+    const t0 = performance.now();
+    let turn: ChatTurn;
+    try {
+      turn = await chat.reply(messages, { onText: streamAnswer(input.onPartial, lang) });
+    } catch (err) {
+      this.deps.log.error({ err, turnId: input.id }, 'generator failed');
+      return null;
+    }
+    const genMs = Math.round(performance.now() - t0);
+    const gen = { model: chat.name, notes: notes.length, tokens: turn.completion.newTokens, stoppedBy: turn.completion.stoppedBy };
+    for (const r of turn.plan.refused) this.deps.log.warn({ turnId: input.id, raw: r.raw, reason: r.reason }, 'generator call refused');
+    const refused = turn.plan.refused.map((r) => ({ tool: 'generator', refused: r.reason }));
+    if (!turn.plan.calls.length) {
+      const unknown = turn.text === '' || turn.text === UNKNOWN_REPLY[lang];
+      const grounded = notes.length > 0 && !unknown && !refused.length;
+      return { text: turn.text || replies.clarify[lang], intent: u.intent === 'unknown' ? null : u.intent, understanding: u, source: grounded ? 'memory' : 'model', actions: refused, data: { generator: gen }, stages: { generator: genMs }, unknown, planned: false, grounded };
+    }
+    if (!use.calls) {
+      // Where a plan is not what was asked for (an open question, small talk), calls are not run.
+      this.deps.log.warn({ turnId: input.id, calls: turn.plan.calls.map((c) => c.tool) }, 'generator wrote calls where words were expected; not run');
+      return { text: replies.clarify[lang], intent: null, understanding: u, source: 'model', actions: [...refused, ...turn.plan.calls.map((c) => ({ tool: c.tool, refused: 'not_a_plan' }))], data: { generator: gen }, stages: { generator: genMs }, unknown: true, planned: false, grounded: false };
+    }
+    const calls: PlannedCall[] = [];
+    for (const call of turn.plan.calls) {
+      const r = resolveSpokenCall(call, this.deps.config);
+      if (r.ok) calls.push(r.call);
+      else if (r.reason === 'unknown_entity') return { text: replies.unknownEntity[lang](r.said, this.knownNames(lang)), intent: null, understanding: u, source: 'model', actions: [...refused, { tool: call.tool, refused: 'unknown_entity' }], data: { generator: gen }, stages: { generator: genMs }, unknown: false, planned: true, grounded: false };
+      else {
+        this.deps.log.warn({ turnId: input.id, tool: call.tool, reason: r.message }, 'generator call refused');
+        return { text: replies.refused[lang], intent: null, understanding: u, source: 'model', actions: [...refused, { tool: call.tool, refused: 'bad_args' }], data: { generator: gen }, stages: { generator: genMs }, unknown: false, planned: true, grounded: false };
+      }
+    }
+    const outcome = await this.propose(calls, input);
+    if ('code' in outcome) return null;
+    let text = outcome.text;
+    if (outcome.ran && outcome.toolSays?.length) {
+      // The results go back to the model, which words the reply (the tools' own words if it fails).
+      const t1 = performance.now();
+      try {
+        const wording = await chat.reply([...messages, { role: 'assistant', content: turn.raw }, ...outcome.toolSays.map((say) => ({ role: 'tool' as const, content: say }))], { onText: streamAnswer(input.onPartial, lang) });
+        if (wording.text && !wording.plan.calls.length && !wording.plan.refused.length) text = wording.text;
+      } catch (err) {
+        this.deps.log.error({ err, turnId: input.id }, 'generator failed to word the reply');
+      }
+      outcome.stages = { ...outcome.stages, wording: Math.round(performance.now() - t1) };
+    }
+    return { ...outcome, text, intent: outcome.intent ?? 'WulfPlan', understanding: u, source: 'model', actions: [...refused, ...(outcome.actions ?? [])], data: { ...outcome.data, generator: gen }, stages: { generator: genMs, ...outcome.stages }, unknown: false, planned: true, grounded: false };
+  }
+
+  /** The notes that best match the input, and the best live knowledge bin, as prompt lines. */
+  private async promptNotes(input: TurnInput, u: Understanding): Promise<string[]> {
+    const ctx = this.deps.toolContext(input.lang);
+    const ranked = await rankNotes(input.text, this.deps.store.data.notes, ctx);
+    const lines = ranked.filter((r) => r.score > 0).slice(0, PROMPT_NOTES).map((r) => r.note.text);
+    const bin = await this.deps.fluid?.bins.find(input.text, input.lang, u.embedding ?? null, { touch: false });
+    if (bin && lines.length < PROMPT_NOTES) lines.push(bin.bin.answer);
+    return lines;
   }
 
   /** Novelty: cosine distance from this turn's embedding to the nearest remembered note (null without notes). */
@@ -254,6 +366,29 @@ export class Assistant {
     if (p) clearTimeout(p.timer);
     this.pending.delete(session);
   }
+}
+
+/**
+ * Partial replies for an answer only: a turn that starts like a plan (`<CALL:`) or is the model's
+ * "I don't know" (which other sources may replace) is held back until it can be told apart, and
+ * then not streamed.
+ */
+function streamAnswer(onPartial: ((delta: string) => void) | undefined, lang: Lang): ((delta: string) => void) | undefined {
+  if (!onPartial) return undefined;
+  const held = ['<CALL:', UNKNOWN_REPLY[lang]];
+  let head = '';
+  let decided: boolean | null = null;
+  return (delta) => {
+    if (decided === false) return;
+    if (decided) return onPartial(delta);
+    head += delta;
+    const t = head.trimStart();
+    if (held.some((h) => t.startsWith(h))) decided = false;
+    else if (!held.some((h) => h.startsWith(t))) {
+      decided = true;
+      onPartial(t);
+    }
+  };
 }
 
 /** "unlock the front door" — how a pending call is put to the user. */

@@ -23,7 +23,7 @@ export type Plan =
   | { kind: 'builtin'; name: 'status' | 'help' | 'nevermind' | 'open_question' | 'chat' }
   | { kind: 'unsupported'; intent: string };
 
-const colours: Record<string, string> = {
+export const colours: Record<string, string> = {
   red: '#ff0000', rouge: '#ff0000', green: '#00ff00', vert: '#00ff00', blue: '#0000ff', bleu: '#0000ff', white: '#ffffff', blanc: '#ffffff',
   yellow: '#ffff00', jaune: '#ffff00', orange: '#ffa500', purple: '#800080', violet: '#800080', pink: '#ffc0cb', rose: '#ffc0cb', warm: '#ffb46b', chaud: '#ffb46b',
 };

@@ -174,6 +174,14 @@ export const configSchema = z.strictObject({
       confidenceThreshold: z.number().min(0).max(1).default(0.5),
     })
     .prefault({}),
+  generator: z
+    .strictObject({
+      /** Answer open questions and plan compound requests with the Jarvis generator when one is installed. */
+      enabled: z.boolean().default(true),
+      /** A Jarvis .tflite; default: the model OTA installed, else the one shipped in firmware-models/dist. */
+      model: z.string().optional(),
+    })
+    .prefault({}),
   homeAssistant: z
     .strictObject({
       /** Publish MQTT discovery so the board appears in Home Assistant. */

@@ -31,6 +31,7 @@ import { Integrations } from './integrations.js';
 import { OtaService } from './ota-service.js';
 import type { Manifest } from '../ota/index.js';
 import { NluService } from './nlu-service.js';
+import { GeneratorService } from './generator-service.js';
 import { FluidLink } from '../fluid/index.js';
 import { VoiceService } from './voice-service.js';
 import { createRecognizers } from '../voice/recognizers.js';
@@ -63,6 +64,7 @@ export class Daemon {
     private readonly nlu: NluService,
     private readonly fluid: FluidLink,
     private readonly voice: VoiceService,
+    private readonly generator: GeneratorService,
   ) {}
 
   /** Bring every part up in order; READY=1 only once MQTT is connected (or the wait ran out). */
@@ -112,6 +114,7 @@ export class Daemon {
     const timers = new TimerService(store, (event) => link.send(topics.timer, JSON.stringify(event)), toolLog);
     const registry = new ToolRegistry(allTools, config.tools.enabled, config.tools.critical);
     const nlu = new NluService(config, log.child({ mod: 'nlu' }));
+    const generator = new GeneratorService(config, log.child({ mod: 'generator' }));
     const toolContext = (lang: Lang): ToolContext => ({
       config,
       store,
@@ -125,7 +128,7 @@ export class Daemon {
     });
     const fluid = new FluidLink(config, store, env, log.child({ mod: 'fluid' }));
     fluid.start();
-    const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: () => (nlu.isLoaded ? nlu : null), fluid, log: log.child({ mod: 'assistant' }) });
+    const assistant = new Assistant({ config, store, registry, toolContext, status: () => daemon!.statusSnapshot(), understander: () => (nlu.isLoaded ? nlu : null), fluid, generator: () => generator.chat, log: log.child({ mod: 'assistant' }) });
     integrations = new Integrations({
       config, link, topics, shared, store, version: VERSION, log: log.child({ mod: 'integrations' }),
       eventTypes: [...KNOWN_INTENTS, ...config.routines.map((r) => `routine:${r.id}`)],
@@ -141,10 +144,17 @@ export class Daemon {
       runTurn: (input, onReply) => daemon!.runTurn(input, null, onReply),
     });
     notifier.send('STATUS=starting: loading models');
-    ota = await OtaService.create(config, link, topics, log.child({ mod: 'ota' }), () => integrations?.announce(), VERSION, (_name, dir, manifest) => (manifest.model.kind === 'nlu' ? nlu.swap(modelFileIn(dir, manifest)) : Promise.resolve()));
-    const otaNlu = [...(ota?.served.values() ?? [])].find((m) => m.kind === 'nlu');
+    ota = await OtaService.create(config, link, topics, log.child({ mod: 'ota' }), () => integrations?.announce(), VERSION, (_name, dir, manifest) => {
+      if (manifest.model.kind === 'nlu') return nlu.swap(modelFileIn(dir, manifest));
+      if (manifest.model.kind === 'generator' && config.generator.enabled && !config.generator.model) return generator.swap(modelFileIn(dir, manifest));
+      return Promise.resolve();
+    });
+    const served = [...(ota?.served.values() ?? [])];
+    const otaNlu = served.find((m) => m.kind === 'nlu');
     await nlu.start(otaNlu ? modelFileIn(otaNlu.dir, otaNlu.manifest) : null);
-    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota, nlu, fluid, voice);
+    const otaGenerator = served.find((m) => m.kind === 'generator');
+    await generator.start(otaGenerator ? modelFileIn(otaGenerator.dir, otaGenerator.manifest) : null);
+    daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota, nlu, fluid, voice, generator);
     // Inputs are wired before connecting: a persistent session may deliver queued asks at once.
     link.setHandler((msg) => daemon!.onInbound(msg));
     link.start();
@@ -183,7 +193,11 @@ export class Daemon {
     const parsed = parseAsk(msg.payload, this.config.mqtt.maxPayloadBytes);
     if (isInputError(parsed)) return this.refuse(msg, parsed);
     if (this.isStopping) return this.refuse(msg, { code: 'shutting_down', message: 'wulf is stopping; ask again when it is back online', ...(parsed.id ? { id: parsed.id } : {}) });
-    await this.runTurn({ id: parsed.id ?? randomUUID(), text: parsed.text, lang: parsed.lang ?? this.config.language, channel: 'mqtt', session: parsed.session ?? `mqtt:${msg.topic}` }, msg);
+    const id = parsed.id ?? randomUUID();
+    let seq = 0;
+    // Partial replies: what the generator writes, as it writes it, for displays that want it early.
+    const onPartial = (delta: string): void => this.link.send(this.topics.replyPartial, JSON.stringify({ id, seq: seq++, delta }));
+    await this.runTurn({ id, text: parsed.text, lang: parsed.lang ?? this.config.language, channel: 'mqtt', session: parsed.session ?? `mqtt:${msg.topic}`, onPartial }, msg);
   }
 
   /** Queue one turn; its reply goes to `reply` (and the request's response topic), never awaited. */
@@ -226,7 +240,10 @@ export class Daemon {
       uptimeS: Math.round((Date.now() - this.startedAtMs) / 1000),
       mqtt: { state: this.link.state, url: redactUrl(this.config.mqtt.url ?? this.broker?.url ?? ''), protocolVersion: this.link.protocolVersion, embeddedBroker: this.broker?.isOurs ?? false },
       memory: { messages: this.store.data.messages.length, bytes: await this.store.sizeBytes(), file: this.store.file },
-      models: [...(this.nlu.info && !this.ota?.served.has(this.nlu.info.name) ? [{ name: this.nlu.info.name, version: this.nlu.info.version }] : []), ...[...(this.ota?.served.values() ?? [])].map((m) => ({ name: m.name, version: m.version }))],
+      models: [
+        ...[this.nlu.info, this.generator.info].filter((m) => m && !this.ota?.served.has(m.name)).map((m) => ({ name: m!.name, version: m!.version })),
+        ...[...(this.ota?.served.values() ?? [])].map((m) => ({ name: m.name, version: m.version })),
+      ],
       voice: this.voice.status(),
       cloud: { mode: this.fluid.mode, providers: this.fluid.providers.map((p) => ({ name: p.name, circuit: this.fluid.breakerState(p.name) ?? 'closed' })), bins: this.store.data.bins.length, ...this.fluid.budget },
       rssBytes: process.memoryUsage.rss(),
@@ -269,6 +286,7 @@ export class Daemon {
     this.assistant.stop();
     this.fluid.stop();
     await this.nlu.stop();
+    await this.generator.stop();
     await this.store.flush().catch((err: unknown) => this.log.error({ err }, 'final store flush failed'));
     await this.link.stop(() => this.link.publish(this.topics.status, STATUS_OFFLINE, { retain: true }));
     await this.broker?.close();

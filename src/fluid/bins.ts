@@ -56,8 +56,9 @@ export class KnowledgeBins {
   /**
    * The live bin that best answers this question in this language, if one is close enough. The
    * bin's refresh is written with the caller's next commit (the link records every answer).
+   * `touch: false` looks without counting a use (the generator's prompt, which may not serve it).
    */
-  async find(question: string, lang: string, embedding: number[] | null): Promise<BinMatch | null> {
+  async find(question: string, lang: string, embedding: number[] | null, opts: { touch?: boolean } = {}): Promise<BinMatch | null> {
     await this.sweep();
     const q = keywords(question);
     let best: BinMatch | null = null;
@@ -67,7 +68,7 @@ export class KnowledgeBins {
       if (embedding && bin.embedding && bin.embedding.length === embedding.length) score = 0.85 * score + 0.15 * cosine(embedding, bin.embedding);
       if (score >= this.opts.matchThreshold && (!best || score > best.score)) best = { bin, score };
     }
-    if (best) await this.store.touchBin(best.bin.id, new Date(this.now()), { commit: false });
+    if (best && opts.touch !== false) await this.store.touchBin(best.bin.id, new Date(this.now()), { commit: false });
     return best;
   }
 

@@ -3,7 +3,10 @@
 //    not depend on the values) in float32/int8/int4: decode and prefill tokens/s, time to first token
 //    for a 200-token prompt, RSS of the loaded model, native LiteRT on the same file, and the weight
 //    bandwidth of a decode step against this machine's copy bandwidth. `--presets=ci,mini` to choose.
-// 2. A llama2.c checkpoint imported and run by LlamaGenerator: decode tokens/s end to end (tokenizer,
+// 2. The shipped Jarvis chat model (firmware-models/dist/jarvis-mini), int8 and int4: one chat turn
+//    end to end (prompt rendering, prefill, greedy decode to EOS) for a plan, a grounded answer and
+//    small talk: milliseconds per reply and new tokens/s.
+// 3. A llama2.c checkpoint imported and run by LlamaGenerator: decode tokens/s end to end (tokenizer,
 //    LiteRT.js, sampler), one decode step and one 16-token prefill against native LiteRT. Default: the
 //    reference stories260K from shared/reference, or give MODEL.bin TOKENIZER.bin.
 
@@ -17,7 +20,8 @@ import { buildLlamaModel, llamaParamCount, randomLlamaWeights, type LlamaConfig 
 import { benchNative, nativeAvailable } from '../../firmware-models/tflite/native-litert.js';
 import { copyBandwidthGBps, fcWeightBytes, lcg, stats } from '../../firmware-models/tflite/runtime.bench.js';
 import { loadLiteRtRuntime, Model, type TensorRecord } from '../runtime/index.js';
-import { LlamaGenerator, stepInputs } from './index.js';
+import { DEFAULT_GENERATOR_MODEL } from './default-model.js';
+import { ChatModel, LlamaGenerator, stepInputs, type ChatMessage } from './index.js';
 
 const p50 = (xs: readonly number[]): number => stats(xs).p50;
 
@@ -61,7 +65,7 @@ interface Row {
 /** The recipe's presets (firmware-models/jarvis/model.py PRESETS), as the graph writer takes them. */
 export const JARVIS_PRESETS: Record<string, LlamaConfig> = {
   nano: { dim: 512, hiddenDim: 1376, layers: 8, heads: 8, kvHeads: 8, vocab: 10000, maxSeq: 512, prefillLen: 16, normEps: 1e-5 },
-  mini: { dim: 288, hiddenDim: 768, layers: 6, heads: 6, kvHeads: 6, vocab: 4096, maxSeq: 256, prefillLen: 16, normEps: 1e-5 },
+  mini: { dim: 192, hiddenDim: 512, layers: 4, heads: 4, kvHeads: 4, vocab: 2048, maxSeq: 256, prefillLen: 16, normEps: 1e-5 },
   ci: { dim: 64, hiddenDim: 172, layers: 2, heads: 4, kvHeads: 2, vocab: 512, maxSeq: 64, prefillLen: 16, normEps: 1e-5 },
 };
 
@@ -114,6 +118,36 @@ async function presetRows(names: readonly string[], dir: string): Promise<Preset
   return rows;
 }
 
+const CHAT_PROMPTS: Array<[string, ChatMessage[]]> = [
+  ['plan (en)', [{ role: 'system', content: 'en' }, { role: 'user', content: 'turn off the kitchen light and set a timer for 10 minutes' }]],
+  ['grounded (fr)', [{ role: 'system', content: 'fr' }, { role: 'note', content: 'le code du portail est 4521' }, { role: 'note', content: "l'anniversaire de Paul est le 3 mai" }, { role: 'user', content: 'quel est le code du portail ?' }]],
+  ['small talk (en)', [{ role: 'system', content: 'en' }, { role: 'user', content: 'who are you?' }]],
+];
+
+interface ChatRow { dtype: string; prompt: string; ms: number; newTokens: number; promptTokens: number }
+
+/** One chat turn end to end with the shipped model, median of 7 after a warm-up. */
+async function chatRows(): Promise<ChatRow[] | null> {
+  const rows: ChatRow[] = [];
+  for (const dtype of ['int8', 'int4']) {
+    const file = DEFAULT_GENERATOR_MODEL.replace(/model\.int8\.tflite$/, `model.${dtype}.tflite`);
+    if (!existsSync(file)) return null;
+    const chat = new ChatModel(await LlamaGenerator.load(file));
+    for (const [name, messages] of CHAT_PROMPTS) {
+      await chat.reply(messages);
+      const times: number[] = [];
+      let last = await chat.reply(messages);
+      for (let i = 0; i < 7; i++) {
+        last = await chat.reply(messages);
+        times.push(last.ms);
+      }
+      rows.push({ dtype, prompt: name, ms: stats(times).p50, newTokens: last.completion.newTokens, promptTokens: last.completion.promptTokens });
+    }
+    await chat.generator.release();
+  }
+  return rows;
+}
+
 export async function run(args: readonly string[]): Promise<string> {
   const presetArg = args.find((a) => a.startsWith('--presets='));
   const presets = presetArg === undefined ? ['ci', 'mini', 'nano'] : presetArg.slice('--presets='.length).split(',').filter((p) => p !== '');
@@ -126,6 +160,7 @@ export async function run(args: readonly string[]): Promise<string> {
   } finally {
     await rm(presetDir, { recursive: true, force: true });
   }
+  const crows = await chatRows();
   const [ckFile, tokFile] = files.length >= 2 ? [files[0]!, files[1]!] : defaultCheckpoint();
   const ck = readFileSync(ckFile);
   const tok = readFileSync(tokFile);
@@ -165,12 +200,15 @@ export async function run(args: readonly string[]): Promise<string> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  if (args.includes('--json')) return `${JSON.stringify({ suite: 'generate', copyGBps, presets: prows, checkpoint: ckFile, rows })}\n`;
+  if (args.includes('--json')) return `${JSON.stringify({ suite: 'generate', copyGBps, presets: prows, chat: crows, checkpoint: ckFile, rows })}\n`;
   const ratio = (a: number, b: number | null): string => (b === null ? 'n/a' : `${(a / b).toFixed(2)}×`);
   return [
     `generate: the recipe's presets (random weights), one core; copy bandwidth ${copyGBps.toFixed(1)} GB/s`,
     '  preset  dtype    params    MiB   decode tok/s (native, ratio)   prefill tok/s  TTFT 200 tok   RSS MiB  weights GB/s (% of copy)',
     ...prows.map((r) => `  ${r.preset.padEnd(6)}  ${r.dtype.padEnd(7)} ${(r.params / 1e6).toFixed(1).padStart(5)} M ${r.mib.toFixed(1).padStart(6)}   ${r.decodeTokPerS.toFixed(0).padStart(6)} (${r.nativeDecodeTokPerS?.toFixed(0) ?? 'n/a'}, ${r.nativeDecodeTokPerS === null ? 'n/a' : `${(r.nativeDecodeTokPerS / r.decodeTokPerS).toFixed(2)}×`})`.padEnd(62) + `${r.prefillTokPerS.toFixed(0).padStart(8)}  ${r.ttft200Ms.toFixed(0).padStart(8)} ms  ${r.rssMiB.toFixed(0).padStart(7)}  ${r.weightGBps.toFixed(2)} (${((100 * r.weightGBps) / copyGBps).toFixed(0)}%)`),
+    '',
+    crows === null ? 'shipped Jarvis model: missing (npm run models:jarvis)' : 'shipped Jarvis model (jarvis-mini), one chat turn end to end, one core',
+    ...(crows ?? []).map((r) => `  ${r.dtype.padEnd(5)} ${r.prompt.padEnd(16)} ${r.ms.toFixed(1).padStart(7)} ms  ${String(r.promptTokens).padStart(4)} prompt + ${String(r.newTokens).padStart(3)} new tokens  ${((1000 * r.newTokens) / r.ms).toFixed(0).padStart(5)} new tok/s`),
     '',
     `llama2.c import: ${path.basename(ckFile)} (${cfgText}), one core`,
     '  dtype     MiB  decode tok/s (e2e)  decode step p50 (native, ratio)    prefill 16 p50 (native, ratio)',

@@ -173,13 +173,13 @@ export class LlamaGenerator {
   }
 
   /**
-   * New text for a prompt (the prompt itself is not returned): at most `maxTokens` new tokens, ending
+   * New text for a prompt — text, or token ids that start with BOS (a rendered chat) — (the prompt itself is not returned): at most `maxTokens` new tokens, ending
    * early at a sampled BOS/EOS or right before the first stop sequence (the stop text is not returned).
    * `onText` receives the text as it grows (for streaming); a stop sequence split over tokens is held
    * back until it is known not to be one.
    */
-  async complete(prompt: string, opts: CompleteOptions): Promise<Completion> {
-    const ids = this.tokenizer.encode(prompt, true, false);
+  async complete(prompt: string | readonly number[], opts: CompleteOptions): Promise<Completion> {
+    const ids = typeof prompt === 'string' ? this.tokenizer.encode(prompt, true, false) : prompt;
     const stops = (opts.stop ?? []).filter((s) => s.length > 0);
     const hold = Math.max(0, ...stops.map((s) => s.length - 1));
     const utf8 = new StringDecoder('utf8'); // holds a partial UTF-8 sequence until it is whole

@@ -8,6 +8,8 @@ export interface Topics {
   ask: string;
   /** Out: JSON `{id, text, intent, slots, actions, source, latency_ms}`. */
   reply: string;
+  /** Out: JSON `{id, seq, delta}`: a generated reply as it is written (the whole reply still goes to `reply`). */
+  replyPartial: string;
   /** Out: JSON `{code, message, id?, topic}` for every rejected input. */
   error: string;
   /** Out: JSON timer events (`{event: "finished", id, name, dueAt, firedAt, text}`). */
@@ -98,6 +100,7 @@ export function deviceTopics(prefix: string, deviceId: string): Topics {
     status: `${base}/status`,
     ask: `${base}/ask`,
     reply: `${base}/reply`,
+    replyPartial: `${base}/reply/partial`,
     error: `${base}/error`,
     timer: `${base}/timer`,
     lastTranscript: `${base}/state/transcript`,
