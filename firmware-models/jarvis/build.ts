@@ -4,7 +4,6 @@
 // about an hour on 2 CPU cores) → the llama2.c import (int8 and int4 .tflite, the chat template and
 // tool catalogue in the metadata) → evaluation of both with the board's runtime on the held-out
 // chats → report.json and manifest.json. `--from-run RUN` packages a finished train.py run.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -14,8 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { ChatModel, evaluateChats, LlamaGenerator, readChats, ROLE_SYMBOLS, type ChatEvalResult } from '../../src/generate/index.js';
 import { writeFileAtomic } from '../../src/memory/atomic-json-file.js';
 import { importLlama2c, type ChatTemplate } from '../tflite/llama2c.js';
+import { flag, run as runIn } from '../build-helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const run = (cmd: string, args: string[]): Promise<void> => runIn(cmd, args, repoRoot, { ...process.env, OPENBLAS_NUM_THREADS: '1' });
 const recipeDir = path.join(repoRoot, 'firmware-models/jarvis');
 const python = process.env.WULF_TRAIN_PYTHON ?? path.join(repoRoot, '.venv/train/bin/python');
 
@@ -34,19 +35,6 @@ export const CHAT_TEMPLATE: ChatTemplate = {
   },
   toolCatalogueVersion: 1,
 };
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: 'inherit', cwd: repoRoot, env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args[0] ?? ''} exited with ${code}`))));
-    p.on('error', reject);
-  });
-}
 
 async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(await readFile(file)).digest('hex');

@@ -4,7 +4,6 @@
 // export.ts (float32 + int8 .tflite) → evaluation of the int8 model with the board's own runtime on
 // the test split → report.json and manifest.json in firmware-models/dist/neurolite-tiny.
 // With --out DIR it trains on --data (either format) with the recipe defaults and leaves the same in DIR.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
@@ -13,23 +12,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateModel, NeuroLiteModel, readDataset, type EvalResult } from '../../src/nlu/index.js';
 import { exportNeuroLite } from './export.js';
+import { flag, run as runIn } from '../build-helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const run = (cmd: string, args: string[]): Promise<void> => runIn(cmd, args, repoRoot);
 const recipeDir = path.join(repoRoot, 'firmware-models/neurolite');
 const python = process.env.WULF_TRAIN_PYTHON ?? path.join(repoRoot, '.venv/train/bin/python');
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: 'inherit', cwd: repoRoot });
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args[0] ?? ''} exited with ${code}`))));
-    p.on('error', reject);
-  });
-}
 
 /** Evaluate a .tflite on a split with the runtime the board uses; per language too. */
 export async function evaluateTflite(model: string, data: string, split = 'test'): Promise<EvalResult> {

@@ -2,11 +2,11 @@
 // one OTA put in service, else the default shipped with Wulf. `generator.enabled: false` keeps it off
 // (the assistant then answers as before: notes by keyword, bins, the cloud). Swapping is atomic; the
 // old model is released once its run finishes.
-import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { ChatModel, LlamaGenerator } from '../generate/index.js';
 import { DEFAULT_GENERATOR_MODEL } from '../generate/default-model.js';
+import { startModel } from './model-choice.js';
 
 export class GeneratorService {
   private current: ChatModel | null = null;
@@ -28,21 +28,10 @@ export class GeneratorService {
       this.log.info('the generator is off (generator.enabled: false)');
       return;
     }
-    if (this.config.generator.model && !existsSync(this.config.generator.model)) {
-      this.log.error({ file: this.config.generator.model }, 'the configured generator model is missing; the generator is off');
-      return;
-    }
-    const candidates = (this.config.generator.model ? [this.config.generator.model] : [otaModelFile, DEFAULT_GENERATOR_MODEL]).filter((f): f is string => !!f);
-    for (const file of candidates) {
-      if (!existsSync(file)) continue;
-      try {
-        await this.swap(file);
-        return;
-      } catch (err) {
-        this.log.error({ file, err: (err as Error).message }, 'generator model does not load; trying the next one');
-      }
-    }
-    this.log.warn({ tried: candidates }, 'no generator model: open questions go to notes, bins and the cloud only');
+    await startModel({
+      configured: this.config.generator.model, ota: otaModelFile, shipped: DEFAULT_GENERATOR_MODEL, swap: (f) => this.swap(f), log: this.log,
+      off: 'the generator is off', what: 'generator', without: 'open questions go to notes, bins and the cloud only',
+    });
   }
 
   /** Load `file` beside the current model and switch to it; throws (and keeps the old) on failure. */

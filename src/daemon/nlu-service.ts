@@ -1,10 +1,10 @@
 // Which NeuroLite model understands turns: the config's, else the one OTA put in service, else the
 // default shipped with Wulf. Swapping is atomic; the old model is released once its runs finish.
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { NeuroLiteModel, type Understander, type Understanding } from '../nlu/index.js';
+import { startModel } from './model-choice.js';
 
 /** The default model shipped in the package (built by `npm run models:neurolite`). */
 export const DEFAULT_NLU_MODEL = fileURLToPath(new URL('../../../firmware-models/dist/neurolite-tiny/model.int8.tflite', import.meta.url));
@@ -29,22 +29,10 @@ export class NluService implements Understander {
 
   /** Load the configured or default model; a missing or broken default leaves the NLU off (logged). */
   async start(otaModelFile: string | null): Promise<void> {
-    // A model named in the config is the only one tried: falling back would hide the mistake.
-    if (this.config.nlu.model && !existsSync(this.config.nlu.model)) {
-      this.log.error({ file: this.config.nlu.model }, 'the configured NLU model is missing; natural language is off');
-      return;
-    }
-    const candidates = (this.config.nlu.model ? [this.config.nlu.model] : [otaModelFile, DEFAULT_NLU_MODEL]).filter((f): f is string => !!f);
-    for (const file of candidates) {
-      if (!existsSync(file)) continue;
-      try {
-        await this.swap(file);
-        return;
-      } catch (err) {
-        this.log.error({ file, err: (err as Error).message }, 'NLU model does not load; trying the next one');
-      }
-    }
-    this.log.warn({ tried: candidates }, 'no NLU model: natural language gets an honest "not yet"');
+    await startModel({
+      configured: this.config.nlu.model, ota: otaModelFile, shipped: DEFAULT_NLU_MODEL, swap: (f) => this.swap(f), log: this.log,
+      off: 'natural language is off', what: 'NLU', without: 'natural language gets an honest "not yet"',
+    });
   }
 
   /** Load `file` beside the current model and switch to it; throws (and keeps the old) on failure. */

@@ -9,17 +9,9 @@ import { DaemonProcess } from '../helpers/daemon-process.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { Recorder } from '../helpers/mqtt-client.js';
 import { repoRoot } from '../helpers/paths.js';
+import { homeConfig } from '../helpers/home-config.js';
 
-const config = {
-  areas: [
-    { id: 'salon', names: { en: ['living room', 'lounge'], fr: ['salon', 'séjour'] } },
-    { id: 'cuisine', names: { en: ['kitchen'], fr: ['cuisine'] } },
-  ],
-  devices: [
-    { id: 'salon.light', names: { en: ['living room light', 'living room lights'], fr: ['lumière du salon'] }, area: 'salon', domain: 'light', preset: 'zigbee2mqtt', target: 'salon_lamp' },
-    { id: 'cuisine.light', names: { en: ['kitchen light'], fr: ['lumière de la cuisine'] }, area: 'cuisine', domain: 'light', preset: 'tasmota', target: 'kitchen' },
-  ],
-};
+const config = homeConfig;
 
 async function setup(t: import('ava').ExecutionContext) {
   const broker = await Mosquitto.start();
