@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ChatModel, evaluateChats, LlamaGenerator, readChats, ROLE_SYMBOLS, type ChatEvalResult } from '../../src/generate/index.js';
+import { ChatModel, evaluateChats, greedyAgreement, LlamaGenerator, readChats, ROLE_SYMBOLS, type ChatEvalResult } from '../../src/generate/index.js';
 import { writeFileAtomic } from '../../src/memory/atomic-json-file.js';
 import { importLlama2c, type ChatTemplate } from '../tflite/llama2c.js';
 import { flag, run as runIn } from '../build-helpers.js';
@@ -98,6 +98,18 @@ async function main(args: string[]): Promise<void> {
       process.stdout.write(`${dtype} ${name}: ${(100 * s.rate).toFixed(1)}% (${s.passed}/${s.total}; en ${(100 * s.en.rate).toFixed(1)}%, fr ${(100 * s.fr.rate).toFixed(1)}%)\n`);
     }
   }
+  // Quantized against float32 (imported here, not shipped), decision by decision on float32's answers.
+  const agreement: Record<string, { same: number; total: number; rate: number }> = {};
+  const f32 = new ChatModel(await LlamaGenerator.fromBytes(importLlama2c(checkpoint, tokenizerBin, { dtype: 'float32', name: MODEL_NAME, version, userSymbols: Object.keys(config.tokenizer.special), chat: CHAT_TEMPLATE }).bytes));
+  const sample = (await readChats(testFile)).slice(0, 300);
+  for (const dtype of ['int8', 'int4'] as const) {
+    const q = new ChatModel(await LlamaGenerator.load(files[dtype]!));
+    const a = await greedyAgreement(f32, q, sample);
+    agreement[dtype] = { ...a, rate: Number((a.same / a.total).toFixed(4)) };
+    process.stdout.write(`${dtype} greedy decisions equal to float32's: ${a.same}/${a.total}\n`);
+    await q.generator.release();
+  }
+  await f32.generator.release();
   const rates = (r: ChatEvalResult) => Object.fromEntries(Object.entries(r.checks).map(([k, s]) => [k, { all: Number(s.rate.toFixed(4)), en: Number(s.en.rate.toFixed(4)), fr: Number(s.fr.rate.toFixed(4)), n: s.total }]));
   await writeFile(path.join(out, 'report.json'), `${JSON.stringify({ training, evaluation: Object.fromEntries(Object.entries(evaluation).map(([k, r]) => [k, { checks: r.checks, failures: r.failures.slice(0, 20), chats: r.chats, tokens: r.tokens, ms: Math.round(r.ms) }])) }, null, 1)}\n`);
   const listed = Object.fromEntries(await Promise.all((await readdir(out)).filter((f) => !f.startsWith('.') && f !== 'manifest.json').sort()
@@ -107,7 +119,7 @@ async function main(args: string[]): Promise<void> {
     commands: [`make_chats.py --out DATA ${makeArgs.join(' ')}`.trim(), `train.py --data DATA/train.jsonl --out RUN ${trainArgs.join(' ')}`.trim()],
     data: { sha256: await chatsSha256(data), train_sha256: config.data.sha256, generator: JSON.parse(await readFile(path.join(data, 'meta.json'), 'utf8').catch(() => 'null')) as unknown },
     preset: config.preset, model_bin_sha256: config.model_bin_sha256, chat: CHAT_TEMPLATE,
-    metrics: { int8: rates(evaluation.int8!), int4: rates(evaluation.int4!) },
+    metrics: { int8: rates(evaluation.int8!), int4: rates(evaluation.int4!), greedy_agreement_with_float32: agreement },
     training: { seconds: training['seconds'], steps: training['steps'], params: training['params'], val_loss: training['val_loss'] },
     files: listed,
   }, null, 1)}\n`);

@@ -322,11 +322,14 @@ export class Assistant {
     if ('code' in outcome) return null;
     let text = outcome.text;
     if (outcome.ran && outcome.toolSays?.length) {
-      // The results go back to the model, which words the reply (the tools' own words if it fails).
+      // The results go back to the model, which words the reply. A wording that drops or changes what a
+      // tool said (a small model can garble a name) is not used: the tools' own words are.
       const t1 = performance.now();
       try {
-        const wording = await chat.reply([...messages, { role: 'assistant', content: turn.raw }, ...outcome.toolSays.map((say) => ({ role: 'tool' as const, content: say }))], { onText: streamAnswer(input.onPartial, lang) });
-        if (wording.text && !wording.plan.calls.length && !wording.plan.refused.length) text = wording.text;
+        const wording = await chat.reply([...messages, { role: 'assistant', content: turn.raw }, ...outcome.toolSays.map((say) => ({ role: 'tool' as const, content: say }))]);
+        const faithful = outcome.toolSays.every((say) => wording.text.includes(say));
+        if (wording.text && faithful && !wording.plan.calls.length && !wording.plan.refused.length) text = wording.text;
+        else this.deps.log.info({ turnId: input.id, wording: wording.text.slice(0, 200) }, 'generator wording not faithful to the tool results; using their own words');
       } catch (err) {
         this.deps.log.error({ err, turnId: input.id }, 'generator failed to word the reply');
       }

@@ -7,7 +7,9 @@
 // Plans are also scored on their second turn: given the tools' results, the reply holds each of them.
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
+import { EOS } from './bpe.js';
 import { UNKNOWN_REPLY, type ChatMessage, type ChatModel, type ChatRole } from './chat.js';
+import { argmax } from './sampler.js';
 
 export const REFUSE_REPLY = { en: "I can't do that: it isn't one of my tools.", fr: "Je ne peux pas faire ça : ce n'est pas un de mes outils." } as const;
 
@@ -113,4 +115,32 @@ export async function evaluateChats(model: ChatModel, chats: readonly EvalChat[]
     checks[name] = { ...score(t.en.passed + t.fr.passed, t.en.total + t.fr.total), en: score(t.en.passed, t.en.total), fr: score(t.fr.passed, t.fr.total) };
   }
   return { checks, failures, chats: chats.length, ms: performance.now() - t0, tokens };
+}
+
+/**
+ * How often `other` (an int8/int4 import) makes float32's greedy choice, decision by decision on
+ * float32's own greedy answers to the chats' first turns (teacher-forced, so one early flip does not
+ * count every later token as different).
+ */
+export async function greedyAgreement(float32: ChatModel, other: ChatModel, chats: readonly EvalChat[], maxTokens = 48): Promise<{ same: number; total: number }> {
+  let same = 0;
+  let total = 0;
+  for (const c of chats) {
+    const first = c.messages.findIndex((m) => m.role === 'assistant');
+    if (first < 0) continue;
+    const prompt = float32.render(c.messages.slice(0, first));
+    if (prompt.length + maxTokens > float32.generator.config.maxSeq) continue;
+    const answer: number[] = [];
+    for await (const e of float32.generator.run(prompt, { steps: prompt.length + maxTokens, sampler: { temperature: 0, topP: 1, seed: 1 } })) {
+      if (e.forced) continue;
+      answer.push(e.next);
+      if (e.next === EOS) break;
+    }
+    const logits = await other.generator.teacherForced([...prompt, ...answer].slice(0, -1));
+    answer.forEach((id, i) => {
+      total++;
+      if (argmax(logits[prompt.length - 1 + i]!) === id) same++;
+    });
+  }
+  return { same, total };
 }

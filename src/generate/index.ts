@@ -4,4 +4,4 @@ export { argmax, Sampler, sampleMult, sampleTopP, softmaxF32, XorShiftRng, type 
 export { causalMask, stepInputs, GenerationAborted, GeneratorModelError, LlamaGenerator, type CompleteOptions, type Completion, type GeneratorConfig, type RunOptions, type StepEvent } from './llama.js';
 export { CALL_OPEN, DEFAULT_CALL_LIMITS, formatCall, parseCalls, type CallLimits, type ParsedPlan, type ProposedCall, type RefusedCall } from './calls.js';
 export { ChatModel, neutralize, ROLE_SYMBOLS, UNKNOWN_REPLY, type ChatMessage, type ChatOptions, type ChatRole, type ChatTurn } from './chat.js';
-export { ChatDataError, evaluateChats, readChats, REFUSE_REPLY, type ChatEvalResult, type EvalChat } from './chat-eval.js';
+export { ChatDataError, evaluateChats, greedyAgreement, readChats, REFUSE_REPLY, type ChatEvalResult, type EvalChat } from './chat-eval.js';
