@@ -64,10 +64,17 @@ test('a truncated checkpoint is refused with the sizes, and leaves no file behin
   await t.throwsAsync(readdir(out), { code: 'ENOENT' }, 'nothing was created');
 });
 
-test('generate without a model, with a NeuroLite model, or with bad options exits with the reason', async (t) => {
-  const none = await runCli(['generate', 'hello']);
-  t.is(none.code, 2);
-  t.regex(none.stderr, /give --model FILE/);
+test('generate without --model answers with the shipped Jarvis chat model; a NeuroLite model, a missing eval file or bad options exit with the reason', async (t) => {
+  const chat = await runCli(['generate', 'hello', '--json']);
+  t.is(chat.code, 0, chat.stderr);
+  const reply = JSON.parse(chat.stdout) as { name: string; text: string; calls: unknown[]; temperature: number };
+  t.is(reply.name, 'jarvis-mini');
+  t.is(typeof reply.text, 'string');
+  t.true(Array.isArray(reply.calls));
+  t.is(reply.temperature, 0, 'a chat is greedy unless --temperature is given');
+  const missing = await runCli(['generate', '--eval', path.join(repoRoot, 'no-such-chats.jsonl')]);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /no such file/);
   const nlu = await runCli(['generate', 'hello', '--model', path.join(repoRoot, 'firmware-models/dist/neurolite-tiny/model.int8.tflite')]);
   t.is(nlu.code, 1);
   t.regex(nlu.stderr, /cannot load .*: .* is not a generator model/);
