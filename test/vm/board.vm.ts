@@ -118,7 +118,12 @@ test('install.sh installs and starts the service; it is active only after READY=
   const journal = (await rig.vm.exec('journalctl -b -u wulf -o json --no-pager')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { MESSAGE?: string; __MONOTONIC_TIMESTAMP: string });
   const connected = journal.find((e) => typeof e.MESSAGE === 'string' && e.MESSAGE.includes('"msg":"mqtt connected"'));
   t.truthy(connected, 'the daemon logged its MQTT connection to the journal');
-  t.true(activeAt >= Number(connected!.__MONOTONIC_TIMESTAMP), 'active only after the daemon was connected (READY=1)');
+  // Compared on the daemon's own clock (pino's `time`, taken when it logged), not on when journald read
+  // the line: stdout and the notify socket are two channels, and a busy journald may read the line
+  // after PID 1 has handled READY=1 (a race the first version of this check lost under load).
+  const activeRealtimeUs = Number(/^t (\d+)/.exec((await rig.vm.exec('busctl get-property org.freedesktop.systemd1 /org/freedesktop/systemd1/unit/wulf_2eservice org.freedesktop.systemd1.Unit ActiveEnterTimestamp')).stdout.trim())![1]);
+  const connectedAtMs = (JSON.parse(connected!.MESSAGE!) as { time: number }).time;
+  t.true(activeAt > 0 && activeRealtimeUs / 1000 >= connectedAtMs, `active (${activeRealtimeUs / 1000}) only after the daemon was connected (${connectedAtMs}), READY=1`);
   const status = (await rig.vm.exec('systemctl status wulf --no-pager', { check: false })).stdout;
   t.regex(status, /Status: "ready; device vmboard"/);
   // The compile cache is written once READY (not at exit: a board that loses power never exits).
