@@ -298,24 +298,26 @@ export class Assistant {
     const gen = { model: chat.name, notes: notes.length, tokens: turn.completion.newTokens, stoppedBy: turn.completion.stoppedBy };
     for (const r of turn.plan.refused) this.deps.log.warn({ turnId: input.id, raw: r.raw, reason: r.reason }, 'generator call refused');
     const refused = turn.plan.refused.map((r) => ({ tool: 'generator', refused: r.reason }));
+    // Every outcome below carries the same record of the generator's turn.
+    const base = { understanding: u, data: { generator: gen }, stages: { generator: genMs } };
     if (!turn.plan.calls.length) {
       const unknown = turn.text === '' || turn.text === UNKNOWN_REPLY[lang];
       const grounded = notes.length > 0 && !unknown && !refused.length;
-      return { text: turn.text || replies.clarify[lang], intent: u.intent === 'unknown' ? null : u.intent, understanding: u, source: grounded ? 'memory' : 'model', actions: refused, data: { generator: gen }, stages: { generator: genMs }, unknown, planned: false, grounded };
+      return { ...base, text: turn.text || replies.clarify[lang], intent: u.intent === 'unknown' ? null : u.intent, source: grounded ? 'memory' : 'model', actions: refused, unknown, planned: false, grounded };
     }
     if (!use.calls) {
       // Where a plan is not what was asked for (an open question, small talk), calls are not run.
       this.deps.log.warn({ turnId: input.id, calls: turn.plan.calls.map((c) => c.tool) }, 'generator wrote calls where words were expected; not run');
-      return { text: replies.clarify[lang], intent: null, understanding: u, source: 'model', actions: [...refused, ...turn.plan.calls.map((c) => ({ tool: c.tool, refused: 'not_a_plan' }))], data: { generator: gen }, stages: { generator: genMs }, unknown: true, planned: false, grounded: false };
+      return { ...base, text: replies.clarify[lang], intent: null, source: 'model', actions: [...refused, ...turn.plan.calls.map((c) => ({ tool: c.tool, refused: 'not_a_plan' }))], unknown: true, planned: false, grounded: false };
     }
     const calls: PlannedCall[] = [];
     for (const call of turn.plan.calls) {
       const r = resolveSpokenCall(call, this.deps.config);
       if (r.ok) calls.push(r.call);
-      else if (r.reason === 'unknown_entity') return { text: replies.unknownEntity[lang](r.said, this.knownNames(lang)), intent: null, understanding: u, source: 'model', actions: [...refused, { tool: call.tool, refused: 'unknown_entity' }], data: { generator: gen }, stages: { generator: genMs }, unknown: false, planned: true, grounded: false };
+      else if (r.reason === 'unknown_entity') return { ...base, text: replies.unknownEntity[lang](r.said, this.knownNames(lang)), intent: null, source: 'model', actions: [...refused, { tool: call.tool, refused: 'unknown_entity' }], unknown: false, planned: true, grounded: false };
       else {
         this.deps.log.warn({ turnId: input.id, tool: call.tool, reason: r.message }, 'generator call refused');
-        return { text: replies.refused[lang], intent: null, understanding: u, source: 'model', actions: [...refused, { tool: call.tool, refused: 'bad_args' }], data: { generator: gen }, stages: { generator: genMs }, unknown: false, planned: true, grounded: false };
+        return { ...base, text: replies.refused[lang], intent: null, source: 'model', actions: [...refused, { tool: call.tool, refused: 'bad_args' }], unknown: false, planned: true, grounded: false };
       }
     }
     const outcome = await this.propose(calls, input);
