@@ -28,6 +28,9 @@ node_modules/.bin/esbuild dist/src/cli/main.js dist/src/config/index.js dist/ota
   --external:koffi --external:@litertjs/core \
   --banner:js="import { createRequire as __wulfCreateRequire } from 'node:module'; const require = __wulfCreateRequire(import.meta.url);" \
   --log-level=warning
+# The web console's built page (index.html, app.js, app.css), served from memory when web.enabled.
+mkdir -p "$root/dist/src/web"
+cp -a dist/src/web/public "$root/dist/src/web/public"
 # What stays a package: LiteRT.js (its WebAssembly files are loaded from its folder, with the
 # int8 patch that `npm ci` applied) and koffi (a native addon; only the Linux builds a board runs).
 for pkg in @litertjs/core @litertjs/wasm-utils koffi; do

@@ -18,7 +18,7 @@ export interface TurnInput {
   id: string;
   text: string;
   lang: Lang;
-  channel: 'mqtt' | 'cli' | 'voice';
+  channel: 'mqtt' | 'cli' | 'voice' | 'web';
   /** Who is talking: a pending confirmation belongs to one session. */
   session: string;
   /** Receives the reply's text as the generator writes it (partial replies); the full reply still comes at the end. */

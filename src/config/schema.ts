@@ -329,6 +329,23 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /** The local web console (src/web): status, chat, memory, models, turns, in a browser. Off by default. */
+  web: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Address to listen on. Anything but loopback puts the console on the LAN, which needs `token`. */
+      host: z.string().min(1).default('127.0.0.1'),
+      /** TCP port (0: any free port, logged at start; for tests). */
+      port: z.int().min(0).max(65_535).default(8642),
+      /** Shared secret asked at login (at least 16 characters). Required unless the console listens on loopback only. */
+      token: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+      /** Largest request body accepted (bytes); bigger ones get 413. */
+      maxBodyBytes: z.int().min(1024).max(1_048_576).default(64 * 1024),
+      /** At most this many live event streams (browser tabs) at once. */
+      maxEventStreams: z.int().min(1).max(64).default(8),
+    })
+    .refine((w) => !w.enabled || w.token !== undefined || isLoopbackHost(w.host), { message: 'a console reachable from the network needs web.token (or listen on 127.0.0.1)', path: ['token'] })
+    .prefault({}),
   watchdog: z
     .strictObject({
       /** Skip WATCHDOG=1 when the event loop lagged more than this. */
@@ -344,6 +361,11 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 });
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type DeviceConfig = z.output<typeof deviceSchema>;

@@ -2,7 +2,7 @@
 // where it stands, and tears everything down in reverse. The only module that wires others together.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ensureStateDir, loadConfig, type Config } from '../config/index.js';
@@ -35,6 +35,8 @@ import { GeneratorService } from './generator-service.js';
 import { FluidLink } from '../fluid/index.js';
 import { VoiceService } from './voice-service.js';
 import { createRecognizers } from '../voice/recognizers.js';
+import { WebConsole, memoryExport, memoryView, modelsView, turnsView, type ConsoleDeps, type ConsoleEvent, type LocalModel, type TurnView } from '../web/index.js';
+import type { LogRing } from './log-ring.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -45,6 +47,9 @@ export class Daemon {
   private isStopping = false;
   private watchdog: Watchdog | null = null;
   private stopPromise: Promise<void> | null = null;
+  private web: WebConsole | null = null;
+  private readonly consoleListeners = new Set<(e: ConsoleEvent) => void>();
+  private recentLog: LogRing | null = null;
 
   constructor(
     private config: Config,
@@ -68,7 +73,7 @@ export class Daemon {
   ) {}
 
   /** Bring every part up in order; READY=1 only once MQTT is connected (or the wait ran out). */
-  static async start(config: Config, log: Logger, env: Env = process.env): Promise<Daemon> {
+  static async start(config: Config, log: Logger, env: Env = process.env, extras: { recentLog?: LogRing } = {}): Promise<Daemon> {
     const notifier = await createNotifier(env, log.child({ mod: 'notify' }));
     notifier.send('STATUS=starting: opening store');
     await ensureStateDir(config.stateDir);
@@ -144,7 +149,7 @@ export class Daemon {
       runTurn: (input, onReply) => daemon!.runTurn(input, null, onReply),
     });
     notifier.send('STATUS=starting: loading models');
-    ota = await OtaService.create(config, link, topics, log.child({ mod: 'ota' }), () => integrations?.announce(), VERSION, (_name, dir, manifest) => {
+    ota = await OtaService.create(config, link, topics, log.child({ mod: 'ota' }), () => { integrations?.announce(); daemon?.emit({ type: 'models' }); }, VERSION, (_name, dir, manifest) => {
       if (manifest.model.kind === 'nlu') return nlu.swap(modelFileIn(dir, manifest));
       if (manifest.model.kind === 'generator' && config.generator.enabled && !config.generator.model) return generator.swap(modelFileIn(dir, manifest));
       return Promise.resolve();
@@ -155,6 +160,12 @@ export class Daemon {
     const otaGenerator = served.find((m) => m.kind === 'generator');
     await generator.start(otaGenerator ? modelFileIn(otaGenerator.dir, otaGenerator.manifest) : null);
     daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota, nlu, fluid, voice, generator);
+    daemon.recentLog = extras.recentLog ?? null;
+    if (config.web.enabled) {
+      notifier.send('STATUS=starting: web console');
+      daemon.web = new WebConsole(config.web, daemon.consoleDeps(), log.child({ mod: 'web' }));
+      await daemon.web.start();
+    }
     // Inputs are wired before connecting: a persistent session may deliver queued asks at once.
     link.setHandler((msg) => daemon!.onInbound(msg));
     link.start();
@@ -201,7 +212,7 @@ export class Daemon {
   }
 
   /** Queue one turn; its reply goes to `reply` (and the request's response topic), never awaited. */
-  async runTurn(input: TurnInput, msg: InboundMessage | null, onReply?: (reply: ReplyPayload) => void): Promise<void> {
+  async runTurn(input: TurnInput, msg: InboundMessage | null, onReply?: (reply: ReplyPayload) => void, onRefuse?: (error: InputError) => void): Promise<void> {
     await this.queue.admit(async () => {
       try {
         const result = await this.assistant.handle(input);
@@ -210,14 +221,82 @@ export class Daemon {
           this.integrations.afterTurn(input.text, result.reply);
           onReply?.(result.reply);
           this.ota?.noteTurn(true);
-        } else if (msg) this.refuse(msg, result.error);
-        else this.log.warn({ code: result.error.code, reason: result.error.message }, 'turn refused');
+          if (this.consoleListeners.size) this.emit({ type: 'turn', turn: this.turnView(input, result.reply) });
+        } else {
+          onRefuse?.(result.error);
+          if (msg) this.refuse(msg, result.error);
+          else this.log.warn({ code: result.error.code, reason: result.error.message }, 'turn refused');
+        }
       } catch (err) {
         this.log.error({ err, turnId: input.id }, 'turn failed');
         this.ota?.noteTurn(false);
-        if (msg) this.refuse(msg, { code: 'internal', message: 'the turn failed inside wulf; see its log', id: input.id });
+        const error: InputError = { code: 'internal', message: 'the turn failed inside wulf; see its log', id: input.id };
+        onRefuse?.(error);
+        if (msg) this.refuse(msg, error);
       }
     });
+  }
+
+  private emit(e: ConsoleEvent): void {
+    for (const l of this.consoleListeners) l(e);
+  }
+
+  /** The turn as the store recorded it (with its metric), else as the reply describes it. */
+  private turnView(input: TurnInput, reply: ReplyPayload): TurnView {
+    const recorded = turnsView(this.store.data, 8).find((t) => t.turnId === input.id);
+    return recorded ?? { turnId: input.id, ts: new Date().toISOString(), channel: input.channel, lang: input.lang, text: input.text, reply: reply.text, intent: reply.intent, slots: Object.entries(reply.slots).map(([name, value]) => ({ name, value })), actions: reply.actions, source: reply.source, latencyMs: reply.latency_ms, confidence: null, stages: {} };
+  }
+
+  /** The web console's view of this daemon: the same modules the MQTT path and the CLI use. */
+  private consoleDeps(): ConsoleDeps {
+    return {
+      status: async () => ({ ...(await this.statusSnapshot()), recentProblems: this.recentLog?.recent() ?? [], language: this.config.language, generator: this.config.generator.enabled ? 'on' : 'off', ota: this.ota ? 'on' : 'off' }),
+      ask: (input, onPartial) =>
+        new Promise((resolve) => {
+          if (this.isStopping) return resolve({ ok: false, error: { code: 'shutting_down', message: 'wulf is stopping; ask again when it is back online', id: input.id } });
+          void this.runTurn({ id: input.id, text: input.text, lang: input.lang ?? this.config.language, channel: 'web', session: 'web', onPartial }, null, (reply) => resolve({ ok: true, reply }), (error) => resolve({ ok: false, error }));
+        }),
+      memory: (query) => memoryView(this.store.data, query),
+      forget: async (what) => {
+        if (what.kind === 'lists') return this.store.removeListItemById(what.list, what.id);
+        if (what.kind === 'notes') return this.store.removeNote(what.id);
+        if (what.kind === 'bins') return this.store.removeBin(what.id);
+        return this.timers.cancelById(what.id);
+      },
+      exportMemory: () => memoryExport(this.store.data, this.config.deviceId),
+      models: async () => {
+        const local: LocalModel[] = [];
+        const otaRoot = this.ota?.agent.root;
+        for (const [kind, info, configured] of [['nlu', this.nlu.info, this.config.nlu.model], ['generator', this.generator.info, this.config.generator.model]] as const) {
+          if (!info || (otaRoot && info.file.startsWith(otaRoot + path.sep))) continue;
+          local.push({ name: info.name, version: info.version, kind, file: info.file, origin: configured && path.resolve(configured) === path.resolve(info.file) ? 'config' : 'shipped' });
+        }
+        const models = await modelsView({
+          otaEnabled: !!this.ota,
+          ota: this.ota?.agent.models() ?? {},
+          otaManifest: async (name, slot) => {
+            if (!this.ota) return null;
+            try {
+              return JSON.parse(await readFile(path.join(this.ota.agent.slotDir(name, slot), 'manifest.json'), 'utf8')) as Manifest;
+            } catch {
+              return null;
+            }
+          },
+          served: new Set(this.ota?.served.keys() ?? []),
+          local,
+        });
+        return { otaEnabled: !!this.ota, models };
+      },
+      rollback: async (name) => {
+        if (!this.ota) return { ok: false, reason: 'model updates (ota.enabled) are off on this board' };
+        return (await this.ota.agent.rollback(name)) ? { ok: true } : { ok: false, reason: `${name} has no previous version to go back to` };
+      },
+      turns: (limit) => turnsView(this.store.data, limit),
+      onEvent: (listener) => {
+        this.consoleListeners.add(listener);
+        return () => this.consoleListeners.delete(listener);
+      },
+    };
   }
 
   private sendReply(msg: InboundMessage | null, reply: ReplyPayload): void {
@@ -277,6 +356,7 @@ export class Daemon {
     this.notifier.send('STOPPING=1\nSTATUS=stopping');
     this.log.info('stopping');
     this.watchdog?.stop();
+    await this.web?.stop();
     this.timers.stop();
     await this.voice.stop();
     await this.ota?.stop();

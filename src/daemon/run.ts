@@ -4,6 +4,7 @@ import nodeModule from 'node:module';
 import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { Daemon } from './daemon.js';
+import { LogRing } from './log-ring.js';
 
 /** Exit codes of `wulf run`. */
 export const EXIT = { ok: 0, failed: 1, config: 2 } as const;
@@ -24,14 +25,23 @@ export async function runDaemon(opts: { configPath?: string; env?: Record<string
     throw err;
   }
   // The root logger: the only module-level singleton (STYLE). JSON lines on stdout for journald.
-  const log: Logger = pino({
-    level: config.log.level,
-    base: { deviceId: config.deviceId },
-    redact: { paths: ['*.password', 'password', 'mqtt.password', '*.apiKey'], censor: '***' },
-  });
+  // Two streams: stdout for journald (synchronous, so a fatal line is out before exit) and, at warn
+  // and above, the in-memory ring the web console's Status page shows.
+  const recentLog = new LogRing();
+  const log: Logger = pino(
+    {
+      level: config.log.level,
+      base: { deviceId: config.deviceId },
+      redact: { paths: ['*.password', 'password', 'mqtt.password', '*.apiKey', '*.token', 'web.token'], censor: '***' },
+    },
+    pino.multistream([
+      { level: config.log.level, stream: pino.destination({ dest: 1, sync: true }) },
+      { level: 'warn', stream: recentLog },
+    ]),
+  );
   let daemon: Daemon;
   try {
-    daemon = await Daemon.start(config, log, env);
+    daemon = await Daemon.start(config, log, env, { recentLog });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -155,6 +155,15 @@ export class MemoryStore {
     return removed;
   }
 
+  /** Remove one item by id (the console's delete button); false when it is not there. */
+  async removeListItemById(list: string, id: string): Promise<boolean> {
+    const items = this.db.data.lists[list];
+    if (!items?.some((i) => i.id === id)) return false;
+    this.db.data.lists[list] = items.filter((i) => i.id !== id);
+    await this.commit();
+    return true;
+  }
+
   async addNote(text: string, embedding: number[] | null): Promise<Note> {
     const note = { id: randomUUID(), text, embedding, createdAt: new Date().toISOString() };
     this.db.data.notes.push(note);
@@ -213,6 +222,13 @@ export class MemoryStore {
     if (!dead.size) return;
     this.db.data.bins = this.db.data.bins.filter((b) => !dead.has(b.id));
     await this.commit();
+  }
+
+  /** Forget one knowledge bin now (the console's delete button); false when it is not there. */
+  async removeBin(id: string): Promise<boolean> {
+    if (!this.db.data.bins.some((b) => b.id === id)) return false;
+    await this.sweepBins(new Map(), new Set([id]));
+    return true;
   }
 
   /** Log one fluid-link request (bounded history) and count what it used against today's budget. */

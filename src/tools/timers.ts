@@ -56,6 +56,13 @@ export class TimerService implements TimerScheduler {
     return targets.length;
   }
 
+  /** Cancel one timer by id (the console's delete button); false when there is none. */
+  async cancelById(id: string): Promise<boolean> {
+    clearTimeout(this.handles.get(id));
+    this.handles.delete(id);
+    return this.store.removeTimer(id);
+  }
+
   pending(): Array<{ id: string; name: string | null; dueAt: number }> {
     return this.store.data.timers.map((t) => ({ id: t.id, name: t.name, dueAt: t.dueAt })).sort((a, b) => a.dueAt - b.dueAt);
   }
