@@ -153,7 +153,7 @@ async function statusPage(): Promise<void> {
       card('Memory store', kv([['Messages', text(memory.messages)], ['On disk', fmtBytes(Number(memory.bytes))], ['File', text(memory.file)]])),
     ),
     card('Recent problems', problems.length
-      ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'When'), h('th', {}, 'Level'), h('th', {}, 'Part'), h('th', {}, 'What'))), h('tbody', {}, ...problems.slice(0, 20).map((p) => h('tr', {}, h('td', { class: 'nowrap' }, fmtTime(p.time)), h('td', {}, badge(p.level, p.level === 'warn' ? 'warn' : 'bad')), h('td', {}, p.mod ?? '—'), h('td', {}, p.msg)))))
+      ? h('ul', { class: 'rows', id: 'problems' }, ...problems.slice(0, 20).map((p) => h('li', { class: 'row' }, h('div', { class: 'grow' }, h('div', { class: 'small' }, badge(p.level, p.level === 'warn' ? 'warn' : 'bad'), ' ', h('span', { class: 'muted' }, `${fmtTime(p.time)}${p.mod ? ` · ${p.mod}` : ''}`)), h('div', {}, p.msg)))))
       : h('p', { class: 'muted' }, 'No warnings or errors since start.')),
   );
 }
@@ -176,7 +176,7 @@ function chatPage(): void {
     log.lastElementChild?.scrollIntoView({ block: 'end' });
   };
   const input = h('input', { id: 'chat-input', type: 'text', name: 'text', placeholder: 'Ask Wulf: “add milk to the shopping list”', autocomplete: 'off', maxlength: '2000', 'aria-label': 'Your message' });
-  const lang = h('select', { id: 'chat-lang', 'aria-label': 'Language' }, h('option', { value: '' }, 'auto'), h('option', { value: 'en' }, 'English'), h('option', { value: 'fr' }, 'Français'));
+  const lang = h('select', { id: 'chat-lang', 'aria-label': 'Language' }, h('option', { value: '' }, 'board language'), h('option', { value: 'en' }, 'English'), h('option', { value: 'fr' }, 'Français'));
   const send = async (e: Event): Promise<void> => {
     e.preventDefault();
     const said = input.value.trim();
@@ -304,13 +304,13 @@ function turnRow(t: Turn): HTMLElement {
     return seg;
   }));
   return h('tr', { 'data-turn': t.turnId },
-    h('td', { class: 'nowrap' }, fmtTime(t.ts)),
-    h('td', {}, badge(t.channel)),
-    h('td', {}, t.text),
-    h('td', {}, t.intent ?? '—'),
-    h('td', {}, t.reply),
-    h('td', {}, badge(t.source)),
-    h('td', { class: 'num' }, t.latencyMs === null ? '—' : `${Math.round(t.latencyMs)} ms`, stages, h('div', { class: 'muted small' }, Object.entries(t.stages).map(([k, ms]) => `${k} ${Math.round(ms * 10) / 10}`).join(' · '))));
+    h('td', { class: 'nowrap', 'data-label': 'When' }, fmtTime(t.ts)),
+    h('td', { 'data-label': 'Channel' }, badge(t.channel)),
+    h('td', { 'data-label': 'Said' }, t.text),
+    h('td', { 'data-label': 'Intent' }, t.intent ?? '—'),
+    h('td', { 'data-label': 'Reply' }, t.reply),
+    h('td', { 'data-label': 'Source' }, badge(t.source)),
+    h('td', { class: 'num', 'data-label': 'Latency' }, h('div', {}, t.latencyMs === null ? '—' : `${Math.round(t.latencyMs)} ms`, stages, h('div', { class: 'muted small' }, Object.entries(t.stages).map(([k, ms]) => `${k} ${Math.round(ms * 10) / 10}`).join(' · ')))));
 }
 
 async function turnsPage(): Promise<void> {
