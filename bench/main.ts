@@ -35,6 +35,10 @@ const suites: Record<string, Suite> = {
     describe: 'the micro audio frontend: µs per 10 ms frame and % of one core in real time, vs a float FFT of the same size [WAV] [ROUNDS]',
     run: async (args) => (await import('../src/audio/audio.bench.js')).run(args),
   },
+  web: {
+    describe: 'the web console: a turn through its API vs over MQTT, its reads, page weight, RSS on vs off [N]',
+    run: async (args) => (await import('../src/web/web.bench.js')).run(args),
+  },
   memory: {
     describe: 'store write cost per turn with 1k, 100k and 1M messages of history',
     run: async (args) => {

@@ -151,6 +151,9 @@ export class MqttLink {
     this.connectCount += 1;
     this.backoffMs = this.opts.reconnectMinMs;
     client.options.reconnectPeriod = this.backoffMs;
+    // Nagle off: a reply is several small packets (reply, last_reply, acks); with Nagle on, each
+    // waited for the broker's delayed ACK (~40 ms on Linux). `npm run bench -- web` measures it.
+    (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     try {
       await client.subscribeAsync(this.opts.subscriptions, { qos: 1 });
       this.stateValue = 'connected';

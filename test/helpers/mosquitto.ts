@@ -43,7 +43,7 @@ export class Mosquitto {
     const dir = await tempDir('wulf-mosquitto-');
     const port = await freePort();
     const confFile = path.join(dir, 'mosquitto.conf');
-    await writeFile(confFile, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning'].join('\n') + '\n');
+    await writeFile(confFile, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'set_tcp_nodelay true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning'].join('\n') + '\n');
     const m = new Mosquitto(port, confFile);
     await m.spawn();
     return m;
