@@ -28,6 +28,8 @@ async function seededStateDir(): Promise<string> {
   const { store } = await MemoryStore.open(dir, pino({ level: 'silent' }));
   await store.addNote(HOSTILE_NOTE, null);
   await store.addListItem('todo', HOSTILE_ITEM);
+  const now = new Date().toISOString();
+  await store.addBin({ id: 'bin-1', topic: 'eiffel tower height', question: 'how tall is the eiffel tower', answer: 'About 330 metres.', lang: 'en', embedding: null, source: 'grok', createdAt: now, lastUsedAt: now, uses: 2, decay: 0.42 }, 10);
   await store.flush();
   return dir;
 }
@@ -88,8 +90,17 @@ test('chat adds milk, Memory lists it and deletes it from the store, hostile tex
   await milk.waitFor();
   t.true((await page.locator('#notes').innerText()).includes(HOSTILE_NOTE));
   t.true((await page.locator('[data-list="todo"]').innerText()).includes(HOSTILE_ITEM));
-  t.is(await page.locator('main img, main script, main b').count(), 0, 'no element came from stored text');
+  t.is(await page.locator('#notes img, #notes script, [data-list="todo"] b, main img').count(), 0, 'no element came from stored text');
   t.is(await page.evaluate('window.__pwned'), undefined);
+  // Knowledge bins with their decay, and the search box.
+  t.regex((await page.locator('main').innerText()).replace(/\s+/g, ' '), /how tall is the eiffel tower — About 330 metres\. grok, used 2×.* relevance 42%/);
+  await page.fill('#memory-search', 'EIFFEL');
+  await page.press('#memory-search', 'Enter');
+  await page.locator('main', { hasText: 'No notes match.' }).waitFor();
+  t.regex(await page.locator('main').innerText(), /eiffel tower/);
+  await page.fill('#memory-search', '');
+  await page.press('#memory-search', 'Enter');
+  await milk.waitFor();
 
   // Delete milk there: gone from the page and from the store on disk.
   await milk.getByRole('button', { name: 'Delete milk' }).click();

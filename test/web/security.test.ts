@@ -50,6 +50,10 @@ test('with a token: no token, a wrong token, a missing CSRF token or a cross-sit
   t.is(ok.status, 200, ok.body);
   t.is(ok.json().intent, 'HassShoppingListAddItem');
   t.deepEqual(ok.json().slots, { item: 'rice' });
+  const exported = await request(url, { path: '/api/memory/export', headers: { cookie } });
+  t.regex(String(exported.headers['content-disposition']), /attachment; filename="wulf-memory.json"/);
+  t.is(exported.json().format, 'wulf-memory-export');
+  t.deepEqual((exported.json().lists as Array<{ name: string; items: Array<{ text: string }> }>).find((l) => l.name === 'shopping')?.items.map((i) => i.text), ['rice']);
 
   // Logging out ends the session.
   t.is((await request(url, { method: 'POST', path: '/api/logout', headers: { cookie, 'x-wulf-csrf': csrf } })).status, 200);
