@@ -8,14 +8,10 @@ import { MicroFrontend } from './frontend.js';
 import { EnergyVoiceActivity, VoiceActivity, type SpeechDetector } from './vad.js';
 import { readWav, toMono16k } from './wav.js';
 import { WakeWords, resolveModelsDir } from './wakeword.js';
+import { pct } from '../../bench/stats.js';
 
 const FRAME_MS = 10;
 const STEP = 160; // samples per 10 ms at 16 kHz
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
-}
 
 /** 10 s of deterministic speech-like audio: a few moving harmonics plus noise. */
 function syntheticAudio(seconds = 10): Int16Array {

@@ -341,6 +341,8 @@ export const configSchema = z.strictObject({
       token: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
       /** Largest request body accepted (bytes); bigger ones get 413. */
       maxBodyBytes: z.int().min(1024).max(1_048_576).default(64 * 1024),
+      /** The console's address as people on the LAN type it (e.g. http://kitchen-pi.local:8642), for Home Assistant's "Visit" link. */
+      publicUrl: z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http:// or https:// URL').optional(),
       /** At most this many live event streams (browser tabs) at once. */
       maxEventStreams: z.int().min(1).max(64).default(8),
     })

@@ -2,7 +2,7 @@
 // voice switch, cloud select), last-turn state topics, intent events, Hermes NLU and TTS.
 // Every inbound payload is checked here; garbage is logged and ignored, never thrown.
 import type { Logger } from 'pino';
-import type { Config } from '../config/index.js';
+import { isLoopbackHost, type Config } from '../config/index.js';
 import type { MemoryStore } from '../memory/index.js';
 import {
   CLOUD_MODES,
@@ -68,7 +68,7 @@ export class Integrations {
 
   discovery() {
     const { config } = this.d;
-    return discoveryMessages({ deviceId: config.deviceId, deviceName: config.homeAssistant.deviceName ?? `Wulf ${config.deviceId}`, swVersion: this.d.version, topics: this.d.topics, shared: this.d.shared, eventTypes: this.d.eventTypes, models: this.d.models() });
+    return discoveryMessages({ deviceId: config.deviceId, deviceName: config.homeAssistant.deviceName ?? `Wulf ${config.deviceId}`, swVersion: this.d.version, topics: this.d.topics, shared: this.d.shared, eventTypes: this.d.eventTypes, models: this.d.models(), ...(consoleUrl(config) ? { configurationUrl: consoleUrl(config)! } : {}) });
   }
 
   /** Publish what a finished turn changed: last transcript/intent/reply, intent events. */
@@ -184,4 +184,16 @@ function decode(payload: Buffer, maxBytes: number): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Where people on the LAN reach the web console, for Home Assistant's "Visit" link: `web.publicUrl`,
+ * else the address it listens on when that is one address; none when it is off or loopback only.
+ */
+export function consoleUrl(config: Config): string | null {
+  const w = config.web;
+  if (!w.enabled) return null;
+  if (w.publicUrl) return w.publicUrl;
+  if (isLoopbackHost(w.host) || w.host === '0.0.0.0' || w.host === '::' || w.port === 0) return null;
+  return `http://${w.host.includes(':') ? `[${w.host}]` : w.host}:${w.port}`;
 }

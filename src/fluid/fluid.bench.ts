@@ -12,24 +12,10 @@ import pino from 'pino';
 import { parseConfig } from '../config/index.js';
 import { MemoryStore } from '../memory/index.js';
 import { FluidLink } from './link.js';
+import { pct, timeIt } from '../../bench/stats.js';
 
 const quiet = pino({ level: 'silent' });
 const ANSWER = JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: 'Forty-two.' }, finish_reason: 'stop' }], usage: { total_tokens: 30 } });
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
-}
-
-async function timeIt(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn(i);
-    out.push(performance.now() - t0);
-  }
-  return out;
-}
 
 function rawPost(port: number, body: string): Promise<void> {
   return new Promise((resolve, reject) => {

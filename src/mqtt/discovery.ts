@@ -12,6 +12,8 @@ export interface DiscoveryInput {
   /** Every intent the event entity may fire with. */
   eventTypes: string[];
   models: Array<{ name: string; version: string }>;
+  /** The web console's address, shown as the device's "Visit" link in Home Assistant. */
+  configurationUrl?: string;
 }
 
 export interface DiscoveryMessage {
@@ -39,7 +41,7 @@ export function discoveryMessages(input: DiscoveryInput): DiscoveryMessage[] {
     availability_topic: t.status,
     payload_available: 'online',
     payload_not_available: 'offline',
-    device: { identifiers: [node], name: input.deviceName, manufacturer: 'Wulf', model: 'Wulf offline assistant', sw_version: input.swVersion },
+    device: { identifiers: [node], name: input.deviceName, manufacturer: 'Wulf', model: 'Wulf offline assistant', sw_version: input.swVersion, ...(input.configurationUrl ? { configuration_url: input.configurationUrl } : {}) },
     origin: { name: 'wulf', sw_version: input.swVersion },
   });
   const entities: Array<Omit<DiscoveryMessage, 'topic'>> = [

@@ -4,13 +4,9 @@ import { stat } from 'node:fs/promises';
 import { benchNative, nativeAvailable } from '../../firmware-models/tflite/native-litert.js';
 import { NeuroLiteModel } from './model.js';
 import { tokenBuckets, tokenize } from './projection.js';
+import { pct } from '../../bench/stats.js';
 
 const SENTENCE = 'allume la lumière du salon et règle le chauffage de la cuisine à 21 degrés stp'; // 16 tokens
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
-}
 
 export async function runNluBench(model: string, iters = 2000): Promise<Record<string, unknown>> {
   const rssBefore = process.memoryUsage.rss();

@@ -12,13 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { PUBLIC_DIR } from './server.js';
+import { pct, timeIt } from '../../bench/stats.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
-}
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -72,16 +68,6 @@ function httpCall(url: string, method: string, p: string, body?: string, headers
     req.on('error', reject);
     req.end(body);
   });
-}
-
-async function timeIt(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn(i);
-    out.push(performance.now() - t0);
-  }
-  return out;
 }
 
 const ms = (x: number): string => `${x.toFixed(2)} ms`;

@@ -1,6 +1,6 @@
 // Only src/fluid may open an internet connection. This scans every module of the product for
-// network imports and calls; the MQTT client (src/mqtt), the OTA HTTP transport and the Wyoming server are the declared
-// exceptions. The scanner is tested on snippets first, so a silent scanner cannot pass.
+// network imports and calls; the MQTT client (src/mqtt), the OTA HTTP transport, the Wyoming server and the web console
+// (a server, its page and its benchmark) are the declared exceptions. The scanner is tested on snippets first, so a silent scanner cannot pass.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
@@ -11,6 +11,9 @@ const EXCEPTIONS: Record<string, string> = {
   'src/mqtt/': 'the MQTT client and the embedded broker',
   'src/ota/transfer.ts': 'the OTA HTTP(S) transport (range requests for model bundles)',
   'src/audio/wyoming.ts': 'the Wyoming server: accepts local clients (loopback unless configured), never connects out',
+  'src/web/server.ts': 'the web console server: accepts local clients (LAN ones only with a token), never connects out',
+  'src/web/app/main.ts': 'the console page, in the browser: fetch and EventSource to its own origin only (CSP connect-src \'self\')',
+  'src/web/web.bench.ts': 'the console benchmark (development only, not in a release): loopback requests to the daemon it starts',
 };
 
 function stripComments(src: string): string {

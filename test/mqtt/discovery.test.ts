@@ -2,6 +2,8 @@
 // required fields present, every field known to that platform, stable unique ids.
 import test from 'ava';
 import { deviceTopics, discoveryMessages, sharedTopics } from '../../src/mqtt/index.js';
+import { parseConfig } from '../../src/config/index.js';
+import { consoleUrl } from '../../src/daemon/integrations.js';
 
 // Field lists from the Home Assistant MQTT integration docs (sensor, text, switch, select, event,
 // update), limited to the ones Wulf may send, plus the fields every MQTT entity accepts.
@@ -54,4 +56,17 @@ test('one version sensor per loaded model; the select offers the three cloud mod
   t.deepEqual(select.payload.options, ['off', 'when_unsure', 'always']);
   const two = discoveryMessages(input('k', [{ name: 'a', version: '1' }, { name: 'b/c#', version: '2' }]));
   t.deepEqual(two.filter((m) => m.objectId.startsWith('model_')).map((m) => m.payload.state_topic), ['wulf/k/model/a/version', 'wulf/k/model/b_c_/version']);
+});
+
+test('the device links to the web console when people on the LAN can reach it, and only then', (t) => {
+  const withUrl = discoveryMessages({ ...input('k'), configurationUrl: 'http://kitchen-pi.local:8642' });
+  t.true(withUrl.every((m) => (m.payload.device as { configuration_url?: string }).configuration_url === 'http://kitchen-pi.local:8642'));
+  t.true(discoveryMessages(input('k')).every((m) => !('configuration_url' in (m.payload.device as object))));
+  const url = (web: Record<string, unknown>) => consoleUrl(parseConfig({ web: { token: 'a-token-of-16-chars-or-more', ...web } }, {}, null));
+  t.is(url({}), null, 'off');
+  t.is(url({ enabled: true }), null, 'loopback only');
+  t.is(url({ enabled: true, host: '0.0.0.0' }), null, 'every address: no single one to link');
+  t.is(url({ enabled: true, host: '192.168.1.20' }), 'http://192.168.1.20:8642');
+  t.is(url({ enabled: true, host: '0.0.0.0', publicUrl: 'http://kitchen-pi.local:8642' }), 'http://kitchen-pi.local:8642');
+  t.throws(() => url({ enabled: true, publicUrl: 'javascript:alert(1)' }), { message: /web\.publicUrl/ });
 });

@@ -3,24 +3,10 @@
 // (`h()` below turns strings into text nodes and never parses HTML): a note that says
 // `<img src=x onerror=…>` is shown as those characters.
 
+import type { TurnView as Turn } from '../api-types.js';
+
 type Json = Record<string, unknown>;
 type Child = Node | string | number | null | undefined | false;
-
-interface Turn {
-  turnId: string;
-  ts: string;
-  channel: string;
-  lang: string | null;
-  text: string;
-  reply: string;
-  intent: string | null;
-  slots: Array<{ name: string; value: unknown }>;
-  actions: unknown[];
-  source: string;
-  latencyMs: number | null;
-  confidence: number | null;
-  stages: Record<string, number>;
-}
 
 interface Reply {
   id: string;
