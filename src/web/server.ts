@@ -24,6 +24,8 @@ export interface WebOptions {
   token?: string | undefined;
   maxBodyBytes: number;
   maxEventStreams: number;
+  /** The console's address as people reach it (web.publicUrl); its origin is accepted too. */
+  publicUrl?: string | undefined;
 }
 
 /** Where `npm run build` puts the app (dist/src/web/public), found from the package root. */
@@ -83,9 +85,11 @@ export class WebConsole {
   private unsubscribe: (() => void) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private failedLogins = 0;
+  private readonly publicOrigin: string | null;
 
   constructor(private readonly opts: WebOptions, private readonly deps: ConsoleDeps, private readonly log: Logger, private readonly publicDir = PUBLIC_DIR) {
     this.tokenDigest = opts.token ? digest(opts.token) : null;
+    this.publicOrigin = opts.publicUrl ? new URL(opts.publicUrl).origin : null;
   }
 
   /** The address it listens on, once started. */
@@ -303,7 +307,10 @@ export class WebConsole {
     const site = req.headers['sec-fetch-site'];
     if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'cross_site', 'cross-site requests are refused');
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) throw new HttpError(403, 'cross_site', 'cross-origin requests are refused');
+    if (origin === undefined) return;
+    // Our own page: the address it was loaded from (direct, or through a TLS proxy keeping the Host), or web.publicUrl.
+    const host = req.headers.host ?? '';
+    if (origin !== `http://${host}` && origin !== `https://${host}` && origin !== this.publicOrigin) throw new HttpError(403, 'cross_site', 'cross-origin requests are refused');
   }
 
   private events(req: IncomingMessage, res: ServerResponse): void {

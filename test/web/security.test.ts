@@ -60,6 +60,15 @@ test('with a token: no token, a wrong token, a missing CSRF token or a cross-sit
   t.is((await request(url, { path: '/api/status', headers: { cookie } })).status, 401);
 });
 
+test('behind a TLS proxy: the public URL\'s origin is our own, any other is still refused', async (t) => {
+  const { url } = await consoleDaemon(t, { web: { token: CONSOLE_TOKEN, publicUrl: 'https://wulf.home.example' } });
+  const { cookie, csrf } = await login(url);
+  const post = (origin: string) => request(url, { method: 'POST', path: '/api/turns', headers: { 'content-type': 'application/json', cookie, 'x-wulf-csrf': csrf, origin }, body: JSON.stringify({ text: 'add tea to the shopping list' }) });
+  t.is((await post('https://wulf.home.example')).status, 200);
+  t.is((await post('https://wulf.home.example.evil.example')).status, 403);
+  t.is((await post('http://wulf.home.example')).status, 403);
+});
+
 test('traversal, odd paths, huge or malformed bodies get a clear refusal, and the console keeps serving', async (t) => {
   const { url } = await consoleDaemon(t);
   for (const path of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd', '/app.js/../../../etc/passwd', '/.%2e/package.json', '/static\\..\\..\\etc\\passwd', '//etc/passwd', '/%00index.html', '/%E0%A4%A']) {
