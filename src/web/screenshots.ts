@@ -1,8 +1,10 @@
 // `npm run screenshots`: every console page at phone and desktop widths, from a real daemon with
-// a little history (a shopping list, notes, a timer, a light turned on, a French turn), written to
+// a little history (a shopping list, notes, a timer, a light turned on, a French turn) and two
+// signed OTA updates of the NLU model (so the Models page shows both slots), written to
 // var/screenshots/<page>-<phone|desktop>.png for a person to look at.
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +16,37 @@ const PAGES = ['status', 'chat', 'memory', 'models', 'turns'] as const;
 const SIZES = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 860 } } as const;
 const SAID = ['add milk to the shopping list', 'add coffee beans to the shopping list', 'remember that the gate code is 4521', 'turn on the kitchen light', 'allume la lumière du salon', 'set a timer for 10 minutes', 'what did I tell you about the gate code', 'what time is it'];
 
+const run = promisify(execFile);
+const otaCli = path.join(root, 'dist/ota/cli.js');
+
+/** A throwaway signing key, trusted by the daemon about to start. */
+async function trustKey(dir: string): Promise<{ key: string; keysDir: string }> {
+  const keysDir = path.join(dir, 'trusted-keys');
+  await mkdir(keysDir);
+  await run(process.execPath, [otaCli, 'keygen', '--out', dir, '--name', 'demo']);
+  await copyFile(path.join(dir, 'demo.pub'), path.join(keysDir, 'demo.pub'));
+  return { key: path.join(dir, 'demo.key'), keysDir };
+}
+
+/** The shipped NLU model, signed as version `version` and pushed over MQTT like a workstation would. */
+async function pushNlu(dir: string, key: string, broker: string, deviceId: string, version: number): Promise<void> {
+  const bundle = path.join(dir, `nlu-v${version}.bin`);
+  const manifest = path.join(root, 'firmware-models/dist/neurolite-tiny/manifest.json');
+  const metrics = path.join(dir, 'metrics.json');
+  const m = JSON.parse(await readFile(manifest, 'utf8')) as { tflite: { test_split_int8: unknown }; data: { sha256: string } };
+  await writeFile(metrics, JSON.stringify(m.tflite.test_split_int8));
+  await run(process.execPath, [otaCli, 'build', '--model', path.join(root, 'firmware-models/dist/neurolite-tiny/model.int8.tflite'), '--name', 'neurolite-tiny', '--kind', 'nlu', '--version', String(version), '--key', key, '--out', bundle, '--recipe', 'firmware-models/neurolite/train.py', '--data-hash', m.data.sha256, '--metrics', metrics]);
+  await run(process.execPath, [otaCli, 'push', bundle, '--device', deviceId, '--broker', broker]);
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wulf-screens-'));
+  const { key, keysDir } = await trustKey(dir);
   const config = {
     deviceId: 'kitchen-pi',
     web: { enabled: true, port: 0 },
     mqtt: { embedded: { port: 0 } },
+    ota: { trustedKeysDir: keysDir, probationMs: 500 },
     areas: [{ id: 'kitchen', names: { en: ['kitchen'], fr: ['cuisine'] } }, { id: 'salon', names: { en: ['living room'], fr: ['salon'] } }],
     devices: [
       { id: 'kitchen_light', names: { en: ['kitchen light'], fr: ['lumière de la cuisine'] }, area: 'kitchen', domain: 'light', preset: 'zigbee2mqtt', target: 'kitchen_light' },
@@ -28,10 +55,12 @@ async function main(): Promise<void> {
   };
   await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
   const daemon = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'run', '--config', path.join(dir, 'config.json')], { env: { ...process.env, WULF_STATE_DIR: path.join(dir, 'state'), NOTIFY_SOCKET: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let broker = '';
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     daemon.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
+      broker ||= /"url":"(mqtt:\/\/[^"]+)"[^\n]*"msg":"no broker configured/.exec(buf)?.[1] ?? '';
       const m = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"web console listening"/.exec(buf);
       if (m) resolve(m[1]!);
     });
@@ -49,6 +78,7 @@ async function main(): Promise<void> {
       await page.press('#chat-input', 'Enter');
       await page.locator('.bubble.wulf:not(.pending)').nth(i).waitFor({ timeout: 20_000 });
     }
+    for (const version of [2, 3]) await pushNlu(dir, key, broker, config.deviceId, version);
     for (const [size, viewport] of Object.entries(SIZES)) {
       await page.setViewportSize(viewport);
       for (const name of PAGES) {
