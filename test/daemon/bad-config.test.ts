@@ -35,7 +35,7 @@ test('refuses to start with an unwritable state dir: exit 2, names stateDir', as
   await writeFile(blocker, 'not a directory');
   // Tests may run as root, which can write anywhere: a path under a regular file fails for anyone.
   const daemon = await DaemonProcess.start({ stateDir: path.join(blocker, 'state'), config: {} });
-  const exit = await daemon.waitExit(10_000);
+  const exit = await daemon.waitExit(30_000);
   t.is(exit.code, 2);
   t.regex(daemon.stderr, /config: stateDir: .* is not writable \(ENOTDIR\)/);
 });
