@@ -67,6 +67,8 @@ class Sampler:
         self.domain_hint = _domain_hint(intent_data)
         chars: list[tuple[str, int]] = []
         self._walk(expression, chars, -1, self.rules if intent_data is None else {**self.rules, **intent_data.expansion_rules})
+        if self.lang == "fr" and intent_data is None:  # our templates write "de {topic}"; HA's rules elide themselves
+            chars = _contract_fr(chars)
         return _finish(chars, self.slots)
 
     def _walk(self, e, out: list, slot_id: int, rules: dict) -> None:
@@ -129,6 +131,32 @@ def _domain_hint(intent_data) -> str | None:
     if isinstance(ctx, str):
         return ctx
     return (intent_data.slots or {}).get("domain")
+
+
+_FR_CONTRACTIONS = {"de le": "du", "de les": "des", "à le": "au", "à les": "aux", "de un": "d'un", "de une": "d'une",
+                    **{f"que {w}": f"qu'{w}" for w in ("il", "ils", "elle", "elles", "on", "un", "une")}}
+_FR_CONTRACTION_RE = re.compile(r"(?<![\w'-])(de|à|que) (le|les|un|une|il|ils|elle|elles|on)(?= )", re.IGNORECASE)
+
+
+def _contract_fr(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """French contractions across a template/list boundary: "de le colis" -> "du colis", "de un volcan" ->
+    "d'un volcan". The contracted word keeps the owner of the preposition (so a slot that began with
+    the article now begins at the next word); "d'" keeps the article as written."""
+    text = "".join(c for c, _ in chars)
+    for m in reversed(list(_FR_CONTRACTION_RE.finditer(text))):
+        a, b = m.span()
+        prep, art = m.group(1), m.group(2)
+        owner = chars[a][1]
+        repl = _FR_CONTRACTIONS.get(f"{prep.lower()} {art.lower()}")
+        if repl is None:  # "de il", "à on", ...: not a contraction
+            continue
+        if "'" in repl:
+            chars = chars[:a] + [(c, owner) for c in prep[:-1] + "'"] + chars[m.start(2):]
+        else:
+            if prep[:1].isupper():
+                repl = repl[:1].upper() + repl[1:]
+            chars = chars[:a] + [(c, owner) for c in repl] + chars[b:]
+    return chars
 
 
 def _finish(chars: list[tuple[str, int]], slot_names: list[str]) -> tuple[str, list[dict]]:
