@@ -202,7 +202,12 @@ export class WebConsole {
     const auth = this.authenticate(req);
     if (!auth) throw new HttpError(401, 'unauthorized', 'log in with the console token');
     const isWrite = method !== 'GET' && method !== 'HEAD';
-    if (isWrite) this.checkCsrf(req, auth.csrf);
+    // A Bearer token is no ambient credential (a browser never adds it on its own), so scripts using
+    // it need no CSRF token; cookie sessions and the token-less loopback console always do.
+    if (isWrite) {
+      if (auth.bearer) this.checkSameOrigin(req);
+      else this.checkCsrf(req, auth.csrf);
+    }
 
     if (route === 'GET /api/session') return json(res, 200, { csrf: auth.csrf, auth: this.tokenDigest ? 'token' : 'none' });
     if (route === 'GET /api/events') return this.events(req, res);
@@ -268,10 +273,10 @@ export class WebConsole {
   }
 
   /** Who is asking: null when a token is set and neither a session nor the token came with the request. */
-  private authenticate(req: IncomingMessage): { csrf: string } | null {
+  private authenticate(req: IncomingMessage): { csrf: string; bearer?: boolean } | null {
     if (!this.tokenDigest) return { csrf: this.sharedCsrf };
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer !== undefined) return timingSafeEqual(digest(bearer), this.tokenDigest) ? { csrf: this.sharedCsrf } : null;
+    if (bearer !== undefined) return timingSafeEqual(digest(bearer), this.tokenDigest) ? { csrf: this.sharedCsrf, bearer: true } : null;
     const sid = this.sessionId(req);
     const session = sid ? this.sessions.get(sid) : undefined;
     if (!session) return null;

@@ -55,6 +55,12 @@ test('with a token: no token, a wrong token, a missing CSRF token or a cross-sit
   t.is(exported.json().format, 'wulf-memory-export');
   t.deepEqual((exported.json().lists as Array<{ name: string; items: Array<{ text: string }> }>).find((l) => l.name === 'shopping')?.items.map((i) => i.text), ['rice']);
 
+  // A script with the token as Bearer needs no CSRF token (no browser sends it by itself), still same-origin only.
+  const bearer = { ...json, authorization: `Bearer ${CONSOLE_TOKEN}` };
+  t.is((await request(url, { method: 'POST', path: '/api/turns', headers: bearer, body: JSON.stringify({ text: 'add salt to the shopping list' }) })).status, 200);
+  t.is((await request(url, { method: 'POST', path: '/api/turns', headers: { ...bearer, origin: 'http://evil.example' }, body: turn })).status, 403);
+  t.is((await request(url, { method: 'POST', path: '/api/turns', headers: { ...json, authorization: 'Bearer wrong-token-wrong-token' }, body: turn })).status, 401);
+
   // Logging out ends the session.
   t.is((await request(url, { method: 'POST', path: '/api/logout', headers: { cookie, 'x-wulf-csrf': csrf } })).status, 200);
   t.is((await request(url, { path: '/api/status', headers: { cookie } })).status, 401);
