@@ -163,8 +163,15 @@ export class Daemon {
     daemon.recentLog = extras.recentLog ?? null;
     if (config.web.enabled) {
       notifier.send('STATUS=starting: web console');
-      daemon.web = new WebConsole(config.web, daemon.consoleDeps(), log.child({ mod: 'web' }));
-      await daemon.web.start();
+      const web = new WebConsole(config.web, daemon.consoleDeps(), log.child({ mod: 'web' }));
+      try {
+        await web.start();
+        daemon.web = web;
+      } catch (err) {
+        // The console is a convenience: a busy port must not take the assistant down with it.
+        log.error({ err: (err as Error).message, host: config.web.host, port: config.web.port }, 'web console could not start; running without it');
+        await web.stop();
+      }
     }
     // Inputs are wired before connecting: a persistent session may deliver queued asks at once.
     link.setHandler((msg) => daemon!.onInbound(msg));

@@ -3,6 +3,7 @@
 // when the console is off (the default).
 import test from 'ava';
 import http from 'node:http';
+import net from 'node:net';
 import { parseConfig, ConfigError } from '../../src/config/index.js';
 import { DaemonProcess } from '../helpers/daemon-process.js';
 import { listeningPorts } from '../helpers/listening.js';
@@ -156,6 +157,20 @@ test('the console is off by default: the daemon opens no port at all (external b
   await on.ready(60_000);
   const port = Number(new URL(String((await on.waitForLog('web console listening')).url)).port);
   t.deepEqual(await listeningPorts(on.proc.pid!), [port]);
+});
+
+test('a busy console port is logged and the assistant runs without the console', async (t) => {
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  t.teardown(() => blocker.close());
+  const port = (blocker.address() as net.AddressInfo).port;
+  const broker = await Mosquitto.start();
+  t.teardown(() => broker.stop());
+  const daemon = await DaemonProcess.start({ env: { WULF_MQTT_URL: broker.url }, config: { web: { enabled: true, port } } });
+  t.teardown(() => daemon.kill());
+  await daemon.ready(60_000);
+  const line = await daemon.waitForLog('web console could not start; running without it');
+  t.regex(String(line.err), /EADDRINUSE/);
 });
 
 test('config: a console on the network needs a token of at least 16 characters', (t) => {
