@@ -1,6 +1,6 @@
-// Tools `note_remember`, `note_recall`, `note_forget`: personal facts, recalled by meaning (the NLU
-// model's embedding when loaded) plus keywords (shared word pieces), so "the gate code" finds
-// "le code du portail est 4521" only if they share meaning or words.
+// Tools `note_remember`, `note_recall`, `note_forget`: personal facts, recalled by shared words
+// (folded, crudely stemmed), ordered with the NLU model's embedding when loaded, so "the gate code"
+// finds "le code du portail est 4521" (they share "code") and "the wifi password" finds nothing there.
 import { z } from 'zod';
 import { foldText, type Note } from '../memory/index.js';
 import { defineTool, type ToolContext } from './types.js';
@@ -41,7 +41,13 @@ export const noteForget = defineTool({
   },
 });
 
-/** Notes by relevance to `query`: cosine of embeddings when both exist, blended with keyword overlap. */
+/**
+ * Notes by relevance to `query`. A note must share a content word with the query; the NLU model's
+ * embedding then only helps order those that do. Measured on the shipped NeuroLite: its sentence
+ * embedding is an intent feature, not a topic one — "the wifi password" is as close to "the alarm
+ * code is 4521" (cosine 0.47) as "the alarm code" is (0.47), and "le mot de passe du wifi" closer
+ * still (0.85) — so with the embedding alone a question about an unknown topic got a wrong note back.
+ */
 export async function rankNotes(query: string, notes: readonly Note[], ctx: Pick<ToolContext, 'embed'>): Promise<Array<{ note: Note; score: number }>> {
   const qWords = keywords(query);
   const qEmb = await ctx.embed(query);
@@ -49,7 +55,7 @@ export async function rankNotes(query: string, notes: readonly Note[], ctx: Pick
     .map((note) => {
       const kw = overlap(qWords, keywords(note.text));
       const emb = qEmb && note.embedding ? cosine(qEmb, note.embedding) : null;
-      return { note, score: emb === null ? kw : 0.5 * kw + 0.5 * Math.max(0, emb) };
+      return { note, score: kw === 0 ? 0 : emb === null ? kw : 0.8 * kw + 0.2 * Math.max(0, emb) };
     })
     .sort((x, y) => y.score - x.score);
 }

@@ -67,7 +67,8 @@ test('a question is answered from a remembered note, streamed on reply/partial, 
   const { client, ask } = await setup(t);
   const remembered = await ask('remember that the alarm code is 4521', 'en');
   t.is(remembered.intent, 'WulfRemember');
-  const a = await ask("what's the alarm code?", 'en');
+  // An unsure question (the NLU says unknown): Jarvis answers it from the best notes, or not at all.
+  const a = await ask('any idea what the alarm code is', 'en');
   t.regex(a.text, /4521/);
   t.is(a.source, 'memory');
   t.true((a.data?.generator?.notes ?? 0) >= 1);

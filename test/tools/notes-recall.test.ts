@@ -53,3 +53,16 @@ test('200 facts, 20 paraphrased questions: at least 18 recall the right fact', a
   t.log(`${right}/20 recalled; misses: ${misses.join(' | ') || 'none'}`);
   t.true(right >= 18, `${right}/20`);
 });
+
+test('a question about something never noted gets no note back, even when the model embeddings look alike', async (t) => {
+  const { store } = await MemoryStore.open(await tempDir(), pino({ level: 'silent' }));
+  await store.addNote('the alarm code is 4521', [1, 0, 0]);
+  await store.addNote('the keys are in the blue bowl', [0.9, 0.1, 0]);
+  // An embedding that calls every question close to every note, as an intent model's does.
+  const ctx = { embed: async () => [1, 0.05, 0] };
+  const ranked = await rankNotes('the wifi password', store.data.notes, ctx);
+  t.true(ranked.every((r) => r.score === 0), JSON.stringify(ranked.map((r) => [r.note.text, r.score])));
+  const alarm = await rankNotes('what is the alarm code', store.data.notes, ctx);
+  t.is(alarm[0]!.note.text, 'the alarm code is 4521');
+  t.true(alarm[0]!.score > 0.5);
+});
