@@ -2,15 +2,14 @@
 // a little history (a shopping list, notes, a timer, a light turned on, a French turn) and two
 // signed OTA updates of the NLU model (so the Models page shows both slots), written to
 // var/screenshots/<page>-<phone|desktop>.png for a person to look at.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './browser.js';
+import { ROOT as root, startDevDaemon } from './dev-daemon.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const out = path.resolve(process.argv[2] ?? path.join(root, 'var/screenshots'));
 const PAGES = ['status', 'chat', 'memory', 'models', 'turns'] as const;
 const SIZES = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 860 } } as const;
@@ -53,19 +52,8 @@ async function main(): Promise<void> {
       { id: 'salon_light', names: { en: ['living room light'], fr: ['lumière du salon'] }, area: 'salon', domain: 'light', preset: 'zigbee2mqtt', target: 'salon_light' },
     ],
   };
-  await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
-  const daemon = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'run', '--config', path.join(dir, 'config.json')], { env: { ...process.env, WULF_STATE_DIR: path.join(dir, 'state'), NOTIFY_SOCKET: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let broker = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    daemon.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      broker ||= /"url":"(mqtt:\/\/[^"]+)"[^\n]*"msg":"no broker configured/.exec(buf)?.[1] ?? '';
-      const m = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"web console listening"/.exec(buf);
-      if (m) resolve(m[1]!);
-    });
-    daemon.once('exit', (code) => reject(new Error(`the daemon exited (${code}) before its console listened`)));
-  });
+  const daemon = await startDevDaemon(config);
+  const url = daemon.consoleUrl!;
   const browser = await launchBrowser();
   try {
     await mkdir(out, { recursive: true });
@@ -78,7 +66,7 @@ async function main(): Promise<void> {
       await page.press('#chat-input', 'Enter');
       await page.locator('.bubble.wulf:not(.pending)').nth(i).waitFor({ timeout: 20_000 });
     }
-    for (const version of [2, 3]) await pushNlu(dir, key, broker, config.deviceId, version);
+    for (const version of [2, 3]) await pushNlu(dir, key, daemon.brokerUrl, config.deviceId, version);
     for (const [size, viewport] of Object.entries(SIZES)) {
       await page.setViewportSize(viewport);
       for (const name of PAGES) {
@@ -91,8 +79,7 @@ async function main(): Promise<void> {
     process.stdout.write(`screenshots written to ${out}\n`);
   } finally {
     await browser.close();
-    daemon.kill('SIGTERM');
-    await new Promise((r) => daemon.once('exit', r));
+    await daemon.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

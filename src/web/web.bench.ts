@@ -2,55 +2,15 @@
 // shipped NLU) with the console on: a turn typed through the console's API vs the same turn asked
 // over MQTT in the same run (the reference), the Status/Memory/Turns reads, the page's weight, and
 // the daemon's resident memory with the console on vs off (a second daemon, same config otherwise).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
+import type net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { PUBLIC_DIR } from './server.js';
+import { startDevDaemon, type DevDaemon } from './dev-daemon.js';
 import { pct, timeIt } from '../../bench/stats.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-interface Running { proc: ChildProcess; consoleUrl: string | null; mqttUrl: string; deviceId: string; dir: string }
-
-async function startDaemon(web: boolean, brokerUrl: string | null): Promise<Running> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'wulf-web-bench-'));
-  const port = await freePort();
-  const deviceId = `bench${web ? 'on' : 'off'}`;
-  await writeFile(path.join(dir, 'config.json'), JSON.stringify({ deviceId, log: { level: 'info' }, mqtt: brokerUrl ? { url: brokerUrl } : { embedded: { port } }, ...(web ? { web: { enabled: true, port: 0 } } : {}) }));
-  const proc = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'run', '--config', path.join(dir, 'config.json')], { env: { ...process.env, WULF_STATE_DIR: path.join(dir, 'state'), NOTIFY_SOCKET: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const consoleUrl = await new Promise<string | null>((resolve, reject) => {
-    let buf = '';
-    let url: string | null = null;
-    proc.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      url ??= /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"web console listening"/.exec(buf)?.[1] ?? null;
-      if (buf.includes('"msg":"wulf is ready"')) resolve(url);
-    });
-    proc.once('exit', (code) => reject(new Error(`the daemon exited (${code}) before it was ready`)));
-  });
-  proc.stdout!.resume();
-  return { proc, consoleUrl, mqttUrl: brokerUrl ?? `mqtt://127.0.0.1:${port}`, deviceId, dir };
-}
-
-async function stopDaemon(d: Running): Promise<void> {
-  d.proc.kill('SIGTERM');
-  await new Promise((r) => d.proc.once('exit', r));
-  await rm(d.dir, { recursive: true, force: true });
-}
 
 async function rssBytes(pid: number): Promise<number> {
   const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
@@ -79,13 +39,14 @@ export async function run(args: readonly string[]): Promise<string> {
   const items = ['milk', 'rice', 'coffee', 'bread', 'eggs', 'apples', 'butter', 'tea'];
   const lines: string[] = [`web console benchmark (${n} turns each way, one daemon, ${brokerUrl ? `broker ${brokerUrl}` : 'embedded broker'}, shipped NLU)`];
 
-  const on = await startDaemon(true, brokerUrl);
+  const daemonConfig = (web: boolean) => ({ deviceId: `bench${web ? 'on' : 'off'}`, mqtt: brokerUrl ? { url: brokerUrl } : { embedded: { port: 0 } }, ...(web ? { web: { enabled: true, port: 0 } } : {}) });
+  const on: DevDaemon & { deviceId: string } = { ...(await startDevDaemon(daemonConfig(true))), deviceId: 'benchon' };
   try {
     const url = on.consoleUrl!;
     await new Promise((r) => setTimeout(r, 1000));
     const rssOn = await rssBytes(on.proc.pid!);
     const { csrf } = JSON.parse(await httpCall(url, 'GET', '/api/session')) as { csrf: string };
-    const client = await mqtt.connectAsync(on.mqttUrl, { protocolVersion: 4 });
+    const client = await mqtt.connectAsync(on.brokerUrl, { protocolVersion: 4 });
     (client.stream as net.Socket).setNoDelay?.(true);
     const pending = new Map<string, () => void>();
     client.on('message', (_t, payload) => {
@@ -121,16 +82,16 @@ export async function run(args: readonly string[]): Promise<string> {
     let bytes = 0;
     for (const f of ['index.html', 'app.js', 'app.css', 'icon.svg']) bytes += (await readFile(path.join(PUBLIC_DIR, f))).length;
     lines.push(`page weight (index.html + app.js + app.css + icon, uncompressed): ${(bytes / 1024).toFixed(1)} KiB`);
-    const off = await startDaemon(false, brokerUrl);
+    const off = await startDevDaemon(daemonConfig(false));
     try {
       await new Promise((r) => setTimeout(r, 1000));
       const rssOff = await rssBytes(off.proc.pid!);
       lines.push(`daemon RSS 1 s after ready, idle: console on ${(rssOn / 2 ** 20).toFixed(1)} MiB, off ${(rssOff / 2 ** 20).toFixed(1)} MiB: Δ ${((rssOn - rssOff) / 2 ** 20).toFixed(1)} MiB`);
     } finally {
-      await stopDaemon(off);
+      await off.stop();
     }
   } finally {
-    await stopDaemon(on);
+    await on.stop();
   }
   return `${lines.join('\n')}\n`;
 }
