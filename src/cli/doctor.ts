@@ -7,6 +7,12 @@ import { STORE_FILE } from '../memory/index.js';
 import { ask, connectClient } from './ask-client.js';
 import { resolveModelsDir } from '../audio/index.js';
 import { engineStatus } from '../voice/recognizer.js';
+import { NeuroLiteModel } from '../nlu/index.js';
+import { LlamaGenerator } from '../generate/index.js';
+import { DEFAULT_GENERATOR_MODEL } from '../generate/default-model.js';
+import { DEFAULT_NLU_MODEL } from '../daemon/nlu-service.js';
+import { modelCandidates } from '../daemon/model-choice.js';
+import { modelFileIn, otaModelsOnDisk } from '../daemon/ota-service.js';
 
 export type CheckState = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -28,7 +34,7 @@ export async function runDoctor(opts: { configPath?: string; env: Record<string,
     return checks;
   }
   const broker = await checkBroker(config);
-  checks.push(await checkStateDir(config), await checkStore(config), broker, checkModels(), checkMicrophone(config, opts.env));
+  checks.push(await checkStateDir(config), await checkStore(config), broker, ...(await checkModels(config)), checkMicrophone(config, opts.env));
   checks.push(checkVoiceModels(config), checkRecognizers(config), checkSpeech(config, opts.env));
   if (broker.state === 'ok' && broker.detail.includes('answers')) checks.push(await checkRunningVoice(config));
   return checks;
@@ -73,9 +79,44 @@ async function checkBroker(config: Config): Promise<Check> {
   }
 }
 
-function checkModels(): Check {
-  // TODO(#4): load each installed .tflite in the runtime once the runtime lands.
-  return { name: 'models', state: 'warn', detail: 'no models installed in this build (the NLU arrives with issue #5)' };
+/**
+ * The models the daemon would start with, loaded in the real runtime: the NLU (configured, else OTA's,
+ * else the shipped default, as the daemon chooses) and, when it is on, the generator.
+ */
+async function checkModels(config: Config): Promise<Check[]> {
+  const ota = await otaModelsOnDisk(config.stateDir);
+  const otaFile = (kind: string): string | null => {
+    const m = ota.find((o) => o.kind === kind);
+    return m ? modelFileIn(m.dir, m.manifest) : null;
+  };
+  const nlu = await checkModel('nlu model', config.nlu.model, otaFile('nlu'), DEFAULT_NLU_MODEL, 'natural language is off (commands only)', async (file) => {
+    const m = await NeuroLiteModel.load(file);
+    await m.release();
+    return `${m.name} v${m.version}, ${m.intents.length} intents`;
+  });
+  if (!config.generator.enabled) return [nlu];
+  const gen = await checkModel('generator', config.generator.model, otaFile('generator'), DEFAULT_GENERATOR_MODEL, 'open questions get an honest "not yet"', async (file) => {
+    const g = await LlamaGenerator.load(file);
+    await g.release();
+    return `${path.basename(file)} loads`;
+  });
+  return [nlu, gen];
+}
+
+async function checkModel(name: string, configured: string | undefined, ota: string | null, shipped: string, without: string, load: (file: string) => Promise<string>): Promise<Check> {
+  if (configured && !existsSync(configured)) return { name, state: 'fail', detail: `the configured file ${configured} is missing: ${without}` };
+  const problems: string[] = [];
+  for (const file of modelCandidates(configured, ota, shipped)) {
+    if (!existsSync(file)) continue;
+    try {
+      const what = await load(file);
+      const source = file === configured ? 'configured' : file === ota ? 'from OTA' : 'shipped default';
+      return { name, state: problems.length ? 'warn' : 'ok', detail: `${what} (${source}: ${file})${problems.length ? `; ${problems.join('; ')}` : ''}` };
+    } catch (err) {
+      problems.push(`${file} does not load: ${(err as Error).message}`);
+    }
+  }
+  return { name, state: configured ? 'fail' : 'warn', detail: `${problems.join('; ') || 'no model file found'}: ${without}` };
 }
 
 function checkMicrophone(config: Config, env: Record<string, string | undefined>): Check {

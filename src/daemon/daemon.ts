@@ -28,7 +28,7 @@ import { allTools, stateTopicFor, TimerService, ToolRegistry, type Lang, type To
 import { createNotifier, monotonicUsec, watchdogIntervalMs, type Notifier } from './notify.js';
 import { Watchdog } from './health.js';
 import { Integrations } from './integrations.js';
-import { OtaService } from './ota-service.js';
+import { modelFileIn, OtaService } from './ota-service.js';
 import type { Manifest } from '../ota/index.js';
 import { NluService } from './nlu-service.js';
 import { GeneratorService } from './generator-service.js';
@@ -394,12 +394,6 @@ async function writeProbe(paths: string[], log: Logger): Promise<void> {
       log.info({ path: p, ok: false, code: (err as NodeJS.ErrnoException).code }, 'write probe');
     }
   }
-}
-
-/** The .tflite of an OTA slot: the payload whose role is "model". */
-function modelFileIn(dir: string, manifest: Manifest): string {
-  const payload = manifest.payloads.find((p) => p.role === 'model' && p.name.endsWith('.tflite')) ?? manifest.payloads.find((p) => p.name.endsWith('.tflite'));
-  return path.join(dir, payload?.name ?? 'model.tflite');
 }
 
 /** Last payload seen on each device's state topic (bounded: one small entry per configured device). */

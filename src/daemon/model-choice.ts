@@ -26,7 +26,7 @@ export async function startModel(c: ModelChoice): Promise<boolean> {
     c.log.error({ file: c.configured }, `the configured ${c.what} model is missing; ${c.off}`);
     return false;
   }
-  const candidates = (c.configured ? [c.configured] : [c.ota, c.shipped]).filter((f): f is string => !!f);
+  const candidates = modelCandidates(c.configured, c.ota, c.shipped);
   for (const file of candidates) {
     if (!existsSync(file)) continue;
     try {
@@ -38,4 +38,9 @@ export async function startModel(c: ModelChoice): Promise<boolean> {
   }
   c.log.warn({ tried: candidates }, `no ${c.what} model: ${c.without}`);
   return false;
+}
+
+/** The files a model service tries, in order: the configured one alone when set, else OTA's, then the shipped default. */
+export function modelCandidates(configured: string | undefined, ota: string | null, shipped: string): string[] {
+  return (configured ? [configured] : [ota, shipped]).filter((f): f is string => !!f);
 }

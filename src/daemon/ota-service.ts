@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { InboundMessage, MqttLink, Topics } from '../mqtt/index.js';
-import { loadPublicKey, OtaAgent, OtaTransfer, type CandidateCheck, type Manifest, type ModelHost } from '../ota/index.js';
+import { loadPublicKey, OtaAgent, OtaTransfer, type CandidateCheck, type Manifest, type ModelHost, type ModelState } from '../ota/index.js';
 import { loadLiteRtRuntime, Model } from '../runtime/index.js';
 import { NeuroLiteModel } from '../nlu/index.js';
 
@@ -17,6 +17,35 @@ export interface ServedModel {
   kind: string;
   dir: string;
   manifest: Manifest;
+}
+
+/** The .tflite of an OTA slot: the payload whose role is "model". */
+export function modelFileIn(dir: string, manifest: Manifest): string {
+  const payload = manifest.payloads.find((p) => p.role === 'model' && p.name.endsWith('.tflite')) ?? manifest.payloads.find((p) => p.name.endsWith('.tflite'));
+  return path.join(dir, payload?.name ?? 'model.tflite');
+}
+
+/**
+ * The models OTA has in service, read from disk without touching anything (for `wulf doctor`, which
+ * may run beside the daemon). A model left in probation counts as its previous version: that is what
+ * the daemon's next start rolls back to.
+ */
+export async function otaModelsOnDisk(stateDir: string): Promise<ServedModel[]> {
+  const root = path.join(stateDir, 'models');
+  const state = JSON.parse(await readFile(path.join(root, 'ota-state.json'), 'utf8').catch(() => '{"models":{}}')) as { models?: Record<string, ModelState> };
+  const out: ServedModel[] = [];
+  for (const [name, m] of Object.entries(state.models ?? {})) {
+    const slot = (m.probation ? m.previous : m.active)?.slot;
+    if (!slot) continue;
+    const dir = path.join(root, name, slot);
+    try {
+      const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+      out.push({ name, version: String(manifest.version), kind: manifest.model.kind, dir, manifest });
+    } catch {
+      // A slot without a readable manifest is not in service; the daemon's own start says why.
+    }
+  }
+  return out;
 }
 
 /** Where trusted keys live: config, else beside the config file, else in the state dir. */

@@ -55,7 +55,7 @@ test('`wulf doctor` fails (exit 1) on a bad config and reports each check', asyn
   t.is(checks.find((c) => c.name === 'config')?.state, 'fail');
   const good = await runCli(['doctor', '--json', '--config', await configFile({ stateDir: await tempDir() })], { WULF_STATE_DIR: '' });
   const names = (JSON.parse(good.stdout) as Array<{ name: string; state: string }>).map((c) => c.name);
-  t.deepEqual(names, ['node', 'config', 'state dir', 'store', 'broker', 'models', 'microphone', 'wake words', 'recognizer', 'speech']);
+  t.deepEqual(names, ['node', 'config', 'state dir', 'store', 'broker', 'nlu model', 'microphone', 'wake words', 'recognizer', 'speech']);
 });
 
 test('`wulf doctor` fails when the configured broker is unreachable', async (t) => {
@@ -63,4 +63,24 @@ test('`wulf doctor` fails when the configured broker is unreachable', async (t) 
   t.is(res.code, 1);
   const broker = (JSON.parse(res.stdout) as Array<{ name: string; state: string }>).find((c) => c.name === 'broker');
   t.is(broker?.state, 'fail');
+});
+
+test('`wulf doctor` loads the NLU model the daemon would start with, and fails on a configured one that is missing or corrupt', async (t) => {
+  const check = async (config: Record<string, unknown>): Promise<{ code: number; nlu: { state: string; detail: string } }> => {
+    const res = await runCli(['doctor', '--json', '--config', await configFile({ stateDir: await tempDir(), ...config })], { WULF_STATE_DIR: '' });
+    return { code: res.code, nlu: (JSON.parse(res.stdout) as Array<{ name: string; state: string; detail: string }>).find((c) => c.name === 'nlu model')! };
+  };
+  const shipped = await check({});
+  t.is(shipped.nlu.state, 'ok');
+  t.regex(shipped.nlu.detail, /^neurolite-tiny v\d+, \d+ intents \(shipped default: .*model\.int8\.tflite\)$/);
+  const dir = await tempDir();
+  const corrupt = path.join(dir, 'truncated.tflite');
+  await writeFile(corrupt, Buffer.from('TFL3 truncated model'));
+  const bad = await check({ nlu: { model: corrupt } });
+  t.is(bad.code, 1);
+  t.is(bad.nlu.state, 'fail');
+  t.regex(bad.nlu.detail, /truncated\.tflite does not load: .*natural language is off/);
+  const missing = await check({ nlu: { model: path.join(dir, 'nope.tflite') } });
+  t.is(missing.nlu.state, 'fail');
+  t.regex(missing.nlu.detail, /the configured file .*nope\.tflite is missing/);
 });
