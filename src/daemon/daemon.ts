@@ -40,6 +40,9 @@ import type { LogRing } from './log-ring.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/** How long each start-up stage may take before systemd gives up on the start (sent as EXTEND_TIMEOUT_USEC). */
+const STAGE_TIMEOUT_S = 60;
+
 type Env = Record<string, string | undefined>;
 
 export class Daemon {
@@ -75,7 +78,11 @@ export class Daemon {
   /** Bring every part up in order; READY=1 only once MQTT is connected (or the wait ran out). */
   static async start(config: Config, log: Logger, env: Env = process.env, extras: { recentLog?: LogRing } = {}): Promise<Daemon> {
     const notifier = await createNotifier(env, log.child({ mod: 'notify' }));
-    notifier.send('STATUS=starting: opening store');
+    // Each stage that starts buys another STAGE_TIMEOUT_S from systemd (EXTEND_TIMEOUT_USEC): a cold
+    // start on a slow board (an SD card after a power cut) may pass TimeoutStartSec while making
+    // progress, and must not be killed for it; a stage that hangs still is.
+    const starting = (stage: string): boolean => notifier.send(`STATUS=starting: ${stage}\nEXTEND_TIMEOUT_USEC=${STAGE_TIMEOUT_S * 1_000_000}`);
+    starting('opening store');
     await ensureStateDir(config.stateDir);
     const otherPid = await runningDaemonPid(config.stateDir);
     if (otherPid && otherPid !== process.pid) throw new Error(`another wulf daemon (pid ${otherPid}) uses ${config.stateDir}`);
@@ -85,7 +92,7 @@ export class Daemon {
     log.info({ file: store.file, messages: store.data.messages.length }, 'store open');
 
 
-    notifier.send('STATUS=starting: connecting to MQTT');
+    starting('connecting to MQTT');
     const mqttLog = log.child({ mod: 'mqtt' });
     const broker = config.mqtt.url ? null : await startEmbeddedBroker(config.mqtt.embedded.host, config.mqtt.embedded.port, mqttLog);
     const url = config.mqtt.url ?? broker!.url;
@@ -142,13 +149,13 @@ export class Daemon {
       runText: (text) => daemon!.runTurn({ id: randomUUID(), text, lang: config.language, channel: 'mqtt', session: 'ha:text' }, null),
       say: (s) => voice!.say(s),
     });
-    notifier.send('STATUS=starting: building the speech recognizer');
+    starting('building the speech recognizer');
     const recognizers = await createRecognizers(config, log.child({ mod: 'asr' }));
     voice = new VoiceService({
       config, link, topics, shared, store, log: log.child({ mod: 'voice' }), recognizers,
       runTurn: (input, onReply) => daemon!.runTurn(input, null, onReply),
     });
-    notifier.send('STATUS=starting: loading models');
+    starting('loading models');
     ota = await OtaService.create(config, link, topics, log.child({ mod: 'ota' }), () => { integrations?.announce(); daemon?.emit({ type: 'models' }); }, VERSION, (_name, dir, manifest) => {
       if (manifest.model.kind === 'nlu') return nlu.swap(modelFileIn(dir, manifest));
       if (manifest.model.kind === 'generator' && config.generator.enabled && !config.generator.model) return generator.swap(modelFileIn(dir, manifest));
@@ -162,7 +169,7 @@ export class Daemon {
     daemon = new Daemon(config, log, env, notifier, store, broker, link, topics, assistant, queue, timers, deviceStates, integrations, ota, nlu, fluid, voice, generator);
     daemon.recentLog = extras.recentLog ?? null;
     if (config.web.enabled) {
-      notifier.send('STATUS=starting: web console');
+      starting('web console');
       const web = new WebConsole(config.web, daemon.consoleDeps(), log.child({ mod: 'web' }));
       try {
         await web.start();

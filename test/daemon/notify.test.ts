@@ -24,6 +24,9 @@ test('READY=1 after MQTT is up, WATCHDOG=1 repeatedly but not while the loop is 
   const [ready] = await sock.waitFor('READY=1');
   t.is(ready!.pid, daemon.proc.pid ?? -1, 'sent from the main PID, so NotifyAccess=main accepts it');
   t.true(sock.having('STATUS').length >= 2, 'STATUS= lines during start-up');
+  // Each start-up stage extends systemd's start timeout, so a slow cold start that makes progress is not killed.
+  const stages = sock.having('STATUS').filter((m) => m.msg.startsWith('STATUS=starting'));
+  t.true(stages.length >= 4 && stages.every((m) => /\nEXTEND_TIMEOUT_USEC=60000000$/.test(m.msg)), JSON.stringify(stages.map((m) => m.msg)));
   t.regex(ready!.msg, /STATUS=ready/);
   // READY=1 came after the MQTT connection: `online` is already retained when it arrives.
   const check = await Recorder.connect(broker.url);
