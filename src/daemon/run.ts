@@ -39,7 +39,10 @@ export async function runDaemon(opts: { configPath?: string; env?: Record<string
       { level: 'warn', stream: recentLog },
     ]),
   );
-  let daemon: Daemon;
+  // Signal handlers go in before the start: systemd (or a test) may send SIGTERM as soon as READY=1
+  // is out, and Node's default would kill us without flushing the store.
+  let daemon: Daemon | null = null;
+  const signals = installSignals(() => daemon, log, config.debug.freezeOnSigusr2Ms);
   try {
     daemon = await Daemon.start(config, log, env, { recentLog });
   } catch (err) {
@@ -51,7 +54,7 @@ export async function runDaemon(opts: { configPath?: string; env?: Record<string
     log.fatal({ err }, 'wulf failed to start');
     process.exit(EXIT.failed);
   }
-  installSignals(daemon, log, config.debug.freezeOnSigusr2Ms);
+  signals.started();
   flushCompileCache(log);
 }
 
@@ -70,8 +73,16 @@ function flushCompileCache(log: Logger): void {
   }
 }
 
-function installSignals(daemon: Daemon, log: Logger, freezeMs: number): void {
+/** SIGTERM/SIGINT stop, SIGHUP reloads; a stop asked for during the start runs once the start is done. */
+function installSignals(current: () => Daemon | null, log: Logger, freezeMs: number): { started: () => void } {
+  let pending: string | null = null;
   const stop = (signal: string) => {
+    const daemon = current();
+    if (!daemon) {
+      log.info({ signal }, 'signal received during start-up: shutting down once started');
+      pending = signal;
+      return;
+    }
     log.info({ signal }, 'signal received: shutting down');
     const deadline = setTimeout(() => {
       log.error('shutdown took too long; exiting anyway');
@@ -88,7 +99,11 @@ function installSignals(daemon: Daemon, log: Logger, freezeMs: number): void {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => void daemon.reload());
+  process.on('SIGHUP', () => {
+    const daemon = current();
+    if (daemon) void daemon.reload();
+    else log.info('SIGHUP during start-up: ignored (send it again once started)');
+  });
   if (freezeMs > 0) {
     // Test hook (config debug.freezeOnSigusr2Ms): freeze the event loop to prove the watchdog bites.
     process.on('SIGUSR2', () => {
@@ -99,4 +114,5 @@ function installSignals(daemon: Daemon, log: Logger, freezeMs: number): void {
       }
     });
   }
+  return { started: () => { if (pending) stop(pending); } };
 }
