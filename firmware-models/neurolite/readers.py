@@ -118,6 +118,42 @@ def bio_chunks(tags: list[str]) -> list[tuple[str, int, int]]:
     return chunks
 
 
+def bio_viterbi(scores, tags: list[str]) -> list[str]:
+    """The best valid BIO sequence for per-token scores (n, len(tags)) (logits or log-probabilities):
+    `I-x` only after `B-x` or `I-x`, never first. Mirrors src/nlu/metrics.ts decodeBio, tie-breaks included."""
+    n, m = len(scores), len(tags)
+    if n == 0:
+        return []
+    preds = [(tags.index("B-" + t[2:]) if "B-" + t[2:] in tags else -1, j) if t.startswith("I-") else None
+             for j, t in enumerate(tags)]
+    ninf = float("-inf")
+    prev = [ninf if preds[j] else float(scores[0][j]) for j in range(m)]
+    back = [[0] * m for _ in range(n)]
+    for t in range(1, n):
+        best_any = 0
+        for i in range(1, m):
+            if prev[i] > prev[best_any]:
+                best_any = i
+        row, cur = scores[t], [0.0] * m
+        for j in range(m):
+            frm = best_any
+            if preds[j]:
+                b, i = preds[j]
+                frm = i if b < 0 else b if prev[b] >= prev[i] else i
+            cur[j] = prev[frm] + float(row[j])
+            back[t][j] = frm
+        prev = cur
+    last = 0
+    for j in range(1, m):
+        if prev[j] > prev[last]:
+            last = j
+    path = [""] * n
+    for t in range(n - 1, -1, -1):
+        path[t] = tags[last]
+        last = back[t][last]
+    return path
+
+
 def token_tags(tokens: list[Token], slots: list[tuple[str, int, int]]) -> list[str]:
     """Char spans -> one BIO tag per projection token (a token belongs to the first span it overlaps)."""
     tags = ["O"] * len(tokens)

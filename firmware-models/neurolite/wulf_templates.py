@@ -1352,6 +1352,93 @@ _MORE_EN = {
     ],
 }
 
+# Second round: phrase ideas that only one template carried get a rule shared by several templates.
+R2_RULES = {
+ "en": {
+  "accident": "(i didn't mean to call you|i didn't mean to wake you|false alarm|wrong button|i called you by mistake|that was a mistake|i wasn't talking to you|not talking to you|i was talking to someone else|not you)",
+  "cancel_it": "(cancel that|cancel it|cancel this|cancel the request|cancel my request|abort that|abort|drop it|drop that)",
+  "voice_dislike": "(enough of your voice|i can't stand your voice|i'm tired of your voice|your voice is annoying|your voice gets on my nerves|too much talking|you talk too much)",
+  "voice_like": "(i miss your voice|i like your voice|i can't hear you|i want to hear you|i'd like to hear you|i want to hear your voice|let me hear your voice|i need to hear you)",
+  "voice_nohear": "(i don't want to hear you|i don't want to hear your voice|i don't need to hear you|i'd rather not hear you|i do not want to hear you)",
+  "technically": "(technically|system wise|hardware wise|on the technical side|under the hood|software wise)",
+  "healthy": "(healthy|in good shape|in good health|functional|operational|working properly|fully working|running smoothly)",
+  "keep_nothing": "(don't keep anything|do not keep anything|don't remember anything|do not remember anything|keep nothing|remember nothing|don't store anything)",
+  "start_over": "(start over|start again|start fresh|start from scratch|begin again|start from zero|begin from scratch)",
+  "chat_v": "(chat|talk|have a chat|have a talk|talk a bit|chat a bit|have a conversation|keep me company)",
+  "you_feel": "(dream|sleep|get bored|get tired|feel emotions|have feelings|think|eat|get lonely|feel pain|laugh|get sick)",
+  "recipe_step": "(whisk the eggs|chop the onions|stir the sauce|add a pinch of salt|pour the milk slowly|melt the butter|knead the dough|let it simmer|peel the potatoes|preheat to 200 degrees)",
+  "to_family": "(honey|mom|dad|kids|guys|sweetie|darling)",
+  "family_line": "(did you feed the dog|have you seen my phone|where are my socks|dinner is ready|come downstairs|hurry up|did you call your mother|we're late|put your shoes on|turn that music down)",
+  "sign_up": "(sign me up|register me|subscribe me|enroll me|unsubscribe me|cancel my subscription)",
+  "service": "(the gym|the newsletter|a yoga class|netflix|the swimming pool|the book club|spotify premium)",
+ },
+ "fr": {
+  "accident": "(je ne voulais pas t'appeler|je ne voulais pas te réveiller|fausse alerte|mauvais bouton|je t'ai appelé par erreur|c'était une erreur|je ne te parlais pas|je parlais à quelqu'un d'autre|pas toi|c'est pas à toi que je parle)",
+  "annule": "(annule|annule ça|annule la demande|annule ma demande|annuler|laisse ça|abandonne|oublie ma demande)",
+  "voix_deteste": "(ta voix m'énerve|j'en ai marre de ta voix|assez de ta voix|tu parles trop|ta voix me fatigue|trop de blabla|ta voix est pénible)",
+  "voix_aime": "(ta voix me manque|j'aime bien ta voix|je ne t'entends pas|je veux t'entendre|j'aimerais t'entendre|je veux entendre ta voix|fais-moi entendre ta voix|j'ai besoin de t'entendre)",
+  "voix_nentends": "(je ne veux plus t'entendre|je veux plus t'entendre|je ne veux pas t'entendre|pas besoin de t'entendre|je préfère ne pas t'entendre)",
+  "techniquement": "(techniquement|niveau système|côté matériel|côté technique|sur le plan technique|niveau logiciel)",
+  "en_forme": "(en bonne santé|en forme|en bon état|fonctionnel|opérationnel|en état de marche|en pleine forme techniquement)",
+  "garde_rien": "(ne garde rien|ne retiens rien|ne te souviens de rien|ne stocke rien|ne conserve rien|garde plus rien|retiens plus rien)",
+  "repartir": "(repars de zéro|recommence à zéro|recommence depuis le début|reprends à zéro|repartons de zéro|on recommence à zéro|nouveau départ)",
+  "discuter": "(discuter|parler|bavarder|papoter|faire la conversation|me tenir compagnie|causer)",
+  "ressens": "(rêver|dormir|t'ennuyer|être fatigué|ressentir des émotions|avoir des sentiments|penser|manger|te sentir seul|rire|tomber malade)",
+  "etape": "(fouette les oeufs|émince les oignons|remue la sauce|ajoute une pincée de sel|verse le lait doucement|fais fondre le beurre|pétris la pâte|laisse mijoter|épluche les pommes de terre|préchauffe à 200 degrés)",
+  "famille": "(chéri|maman|papa|les enfants|les gars|ma puce|mon coeur)",
+  "phrase_famille": "(tu as nourri le chien|tu as vu mon téléphone|où sont mes chaussettes|le dîner est prêt|descendez|dépêchez-vous|tu as appelé ta mère|on est en retard|mets tes chaussures|baisse ta musique)",
+  "inscris": "(inscris-moi|abonne-moi|désabonne-moi|désinscris-moi|résilie mon abonnement)",
+  "service": "(à la salle de sport|à la newsletter|au cours de yoga|à netflix|à la piscine|au club de lecture|à spotify)",
+ },
+}
+R2_MORE = {
+ "en": {
+  "HassNevermind": ["<accident>[ <post>]", "(oh|sorry|oops|no)[,] <accident>", "<accident>[,] <nevermind>", "<nevermind>[,] <accident>",
+                    "<cancel_it>[ <post>]", "(no|actually|wait|oh)[,] <cancel_it>", "<nevermind>[,] <cancel_it>"],
+  "WulfVoiceOff": ["<voice_dislike>[,] <off_v> <voice_obj>", "<voice_dislike>[,] (be quiet|stop talking|go silent|answer in text)", "<voice_dislike>",
+                   "<voice_nohear> (anymore|now|today|)", "<voice_nohear>[,] <off_v> <voice_obj>", "<voice_nohear>[,] <speak> <quietly>",
+                   "(just |)(write|show|display) (your answers|your replies|it) (on screen|in text|down) [from now on]"],
+  "WulfVoiceOn": ["<voice_like>", "<voice_like>[,] <on_v> <voice_obj>", "<voice_like>[,] (talk|speak) to me (again|out loud|aloud)",
+                  "<voice_like>[,] (no more|leave|exit) <silent_mode>", "(unmute|end the silence|cancel mute|stop the silence|break the silence) [<post>]"],
+  "WulfStatus": ["how are you doing <technically>", "(are you|you) (ok|fine|good|alright|doing well) <technically>", "(how's|how is) everything <technically>",
+                 "(is |)everything (ok|fine|alright) <technically>", "are you <healthy>", "(is|are) (wulf|the assistant|the system|your systems) <healthy>",
+                 "(check if|tell me if|let me know if) (you are|you're|the system is|everything is) <healthy>"],
+  "WulfClearMemory": ["<keep_nothing> (i told you|about me|anymore|of what i said|)", "(i want you to|please|from now on) <keep_nothing> (i told you|about me|)",
+                      "<start_over>[,] (forget|erase|wipe|clear) everything", "(forget|erase|wipe) everything and <start_over>",
+                      "(let's|we should|can we|i want to) <start_over> (with your memory|with a blank memory|from an empty memory)"],
+  "WulfChat": ["(let's|can we|shall we) <chat_v>[ <post>]", "(i want to|i'd like to|i need to) <chat_v>[ with you]", "(do you want to|wanna|would you like to) <chat_v>[ with me]",
+               "<chat_v> with me[ <post>]", "(do you|can you) <you_feel>", "(do you ever|can you ever|do robots) <you_feel>", "(i wonder if|tell me if) you <you_feel>"],
+  "unknown": ["<recipe_step>", "(then|next|now|and then)[,] <recipe_step>", "<recipe_step> (and|then) <recipe_step>", "(first|after that)[,] <recipe_step> (for five minutes|slowly|)",
+              "<to_family>[,] <family_line>", "<family_line>[,] <to_family>", "<family_line>",
+              "<sign_up> (to|for|from) <service>", "(can you|please|could you) <sign_up> (to|for|from) <service>", "(i want to|i'd like to) (join|quit|leave|cancel) <service>"],
+ },
+ "fr": {
+  "HassNevermind": ["<accident>[ <svp>]", "(oh|pardon|oups|non)[,] <accident>", "<accident>[,] <laisse>", "<laisse>[,] <accident>",
+                    "<annule>[ <svp>]", "(non|en fait|attends|oh)[,] <annule>", "<laisse>[,] <annule>", "(oublie|oublie ça|laisse tomber)[,] (c'est rien|rien|pas grave|c'est bon)"],
+  "WulfVoiceOff": ["<voix_deteste>[,] <coupe> <ta_voix>", "<voix_deteste>[,] (tais ta voix|arrête de parler|passe en mode texte|réponds par écrit)", "<voix_deteste>",
+                   "<voix_nentends> (maintenant|aujourd'hui|pour l'instant|)", "<voix_nentends>[,] <coupe> <ta_voix>", "<voix_nentends>[,] <parle> <par_ecrit>",
+                   "(affiche|écris|montre) (tes réponses|tout|les réponses) (à l'écran|par écrit|en texte) [désormais]"],
+  "WulfVoiceOn": ["<voix_aime>", "<voix_aime>[,] <active> <ta_voix>", "<voix_aime>[,] (parle|reparle)-moi (à nouveau|à voix haute|encore)",
+                  "<voix_aime>[,] (quitte|sors du|fini le) <mode_silence>", "(fin de la sourdine|sourdine désactivée|plus de sourdine|fin du silence|romps le silence) [<svp>]"],
+  "WulfStatus": ["(comment|est-ce que) tu vas <techniquement>", "(tu vas|ça va|tout va) (bien|correctement) <techniquement>", "comment ça se passe <techniquement>",
+                 "(est-ce que |)tout est (ok|en ordre|normal) <techniquement>", "(tu es|es-tu) <en_forme>", "(wulf|l'assistant|le système|tes systèmes) (est|sont) (bien |)<en_forme>",
+                 "(vérifie si|dis-moi si) (tu es|le système est|tout est) <en_forme>"],
+  "WulfClearMemory": ["<garde_rien> (de ce que je t'ai dit|sur moi|de tout ça|)", "(je veux que tu|à partir de maintenant|désormais) <garde_rien> (de ce que je dis|sur moi|)",
+                      "<repartir>[,] (oublie|efface|vide) tout", "(oublie|efface|vide) tout et <repartir>",
+                      "(on|je veux|il faut) (repartir|recommencer) avec une mémoire (vide|vierge|propre)"],
+  "WulfChat": ["(on peut|on va|tu veux) <discuter>[ un peu]", "(je veux|j'aimerais|j'ai envie de) <discuter>[ avec toi]", "(ça te dit de|tu as envie de) <discuter>[ avec moi]",
+               "<discuter> avec moi[ <svp>]", "(est-ce que tu peux|tu peux|peux-tu) <ressens>", "(est-ce qu'il t'arrive de|il t'arrive de|les robots peuvent) <ressens>", "(je me demande si tu peux|dis-moi si tu peux) <ressens>"],
+  "unknown": ["<etape>", "(ensuite|puis|maintenant|après)[,] <etape>", "<etape> (et|puis) <etape>", "(d'abord|après ça)[,] <etape> (pendant cinq minutes|doucement|)",
+              "<famille>[,] <phrase_famille>", "<phrase_famille>[,] <famille>", "<phrase_famille>",
+              "<inscris> <service>", "(peux-tu|tu peux|s'il te plaît) <inscris> <service>", "(je veux|j'aimerais) (m'inscrire|me désinscrire|aller) <service>"],
+ },
+}
+_RULES_FR.update(R2_RULES["fr"])
+_RULES_EN.update(R2_RULES["en"])
+for _lang in ("fr", "en"):
+    for _intent, _texts in R2_MORE[_lang].items():
+        (_MORE_FR if _lang == "fr" else _MORE_EN).setdefault(_intent, []).extend(_texts)
+
 for _lang, _more in (("fr", _MORE_FR), ("en", _MORE_EN)):
     for _intent, _texts in _more.items():
         TEMPLATES[_lang].setdefault(_intent, []).extend(_texts)

@@ -2,7 +2,7 @@
 // the model factory's build, so both report the same numbers.
 import { evaluate, type EvalReport, type Prediction } from './metrics.js';
 import type { Example } from './dataset.js';
-import type { NeuroLiteModel } from './model.js';
+import type { Understanding } from './index.js';
 
 /** Intent errors of one template (JSONL `template_id`), with a few of the sentences it got wrong. */
 export interface GroupErrors {
@@ -19,7 +19,8 @@ export interface EvalResult {
   perGroup: GroupErrors[];
 }
 
-export async function evaluateModel(model: NeuroLiteModel, examples: Example[]): Promise<EvalResult> {
+/** Any parser will do: a NeuroLiteModel, or a wrapper that also records what it was asked. */
+export async function evaluateModel(model: { understand(text: string): Promise<Understanding> }, examples: Example[]): Promise<EvalResult> {
   const all = { gold: [] as Prediction[], predicted: [] as Prediction[] };
   const byLang = new Map<string, typeof all>();
   const groups = new Map<string, GroupErrors>();

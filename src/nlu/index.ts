@@ -2,7 +2,7 @@
 export { project, tokenize, tokenBuckets, defaultProjection, PROJECTION_VERSION, type ProjectionConfig, type Token } from './projection.js';
 export { resolveDevices, foldName, type EntitySlots, type Resolution } from './resolve.js';
 export { readDataset, readJsonl, readJointBert, DatasetError, type Example } from './dataset.js';
-export { evaluate, spansFromBio, type EvalReport, type Prediction, type SlotSpan } from './metrics.js';
+export { decodeBio, evaluate, spansFromBio, type EvalReport, type Prediction, type SlotSpan } from './metrics.js';
 
 /** One parsed utterance: what the NLU model returns. */
 export interface Understanding {

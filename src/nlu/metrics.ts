@@ -81,3 +81,45 @@ export function spansFromBio(tags: string[], tokens: Array<{ start: number; end:
   if (open) out.push(open);
   return out;
 }
+
+/**
+ * The best *valid* BIO sequence for per-token tag scores (logits or log-probabilities, row-major
+ * `n × tags.length`): Viterbi where `I-x` may only follow `B-x` or `I-x`, and never starts the
+ * sentence. Per-token argmax can emit `I-x` after `O` or after another slot, which conlleval turns
+ * into a spurious span; constrained decoding is the standard cure (as a CRF layer would, without
+ * learned transitions). Scores are compared as sums, so raw logits give the same path as
+ * log-softmax. O(n · tags): each tag has either every tag or its own B/I pair as predecessors.
+ */
+export function decodeBio(scores: ArrayLike<number>, n: number, tags: readonly string[]): string[] {
+  const m = tags.length;
+  if (n === 0) return [];
+  // For I-x: the indices of B-x and I-x (−1 if the tag set lacks one); for other tags: null (any predecessor).
+  const preds = tags.map((tag) => (tag.startsWith('I-') ? [tags.indexOf(`B-${tag.slice(2)}`), tags.indexOf(tag)] : null));
+  let prev = new Float64Array(m);
+  let cur = new Float64Array(m);
+  const back = new Int32Array(n * m);
+  for (let j = 0; j < m; j++) prev[j] = preds[j] ? -Infinity : scores[j]!;
+  for (let t = 1; t < n; t++) {
+    let bestAny = 0;
+    for (let i = 1; i < m; i++) if (prev[i]! > prev[bestAny]!) bestAny = i;
+    for (let j = 0; j < m; j++) {
+      const p = preds[j];
+      let from = bestAny;
+      if (p) {
+        const [b, i] = p as [number, number];
+        from = b < 0 ? i : i < 0 || prev[b]! >= prev[i]! ? b : i;
+      }
+      cur[j] = from < 0 ? -Infinity : prev[from]! + scores[t * m + j]!;
+      back[t * m + j] = from;
+    }
+    [prev, cur] = [cur, prev];
+  }
+  let last = 0;
+  for (let j = 1; j < m; j++) if (prev[j]! > prev[last]!) last = j;
+  const path = new Array<string>(n);
+  for (let t = n - 1; t >= 0; t--) {
+    path[t] = tags[last]!;
+    last = back[t * m + last]!;
+  }
+  return path;
+}

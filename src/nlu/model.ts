@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { decodeModelMetadata, loadLiteRtRuntime, Model, readTflite } from '../runtime/index.js';
 import { tokenBuckets, tokenize, PROJECTION_VERSION, type ProjectionConfig } from './projection.js';
-import { spansFromBio } from './metrics.js';
+import { decodeBio, spansFromBio } from './metrics.js';
 import type { Understander, Understanding } from './index.js';
 
 export class NluModelError extends Error {
@@ -71,13 +71,8 @@ export class NeuroLiteModel implements Understander {
     let best = 0;
     for (let i = 1; i < probs.length; i++) if (probs[i]! > probs[best]!) best = i;
     const entropy = -probs.reduce((a, p) => a + (p > 0 ? p * Math.log(p) : 0), 0);
-    const slotLogits = out.slot_logits as Float32Array;
-    const nTags = this.tags.length;
-    const tags = tokens.map((_, t) => {
-      let b = 0;
-      for (let j = 1; j < nTags; j++) if (slotLogits[t * nTags + j]! > slotLogits[t * nTags + b]!) b = j;
-      return this.tags[b]!;
-    });
+    // Slots: the best valid BIO sequence over the real tokens (no I- that continues nothing).
+    const tags = decodeBio(out.slot_logits as Float32Array, tokens.length, this.tags);
     const chars = [...text];
     const slots = spansFromBio(tags, tokens).map((s) => {
       const raw = chars.slice(s.start, s.end).join('');

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot, tempDir } from '../../helpers/paths.js';
 
@@ -126,6 +126,15 @@ test('train.py smoke run on the JointBERT fixture writes every artifact, determi
   const cfgB = await readJson<ModelConfig>(path.join(b, 'config.json'));
   t.regex(cfg.weights_sha256, /^[0-9a-f]{64}$/);
   t.is(cfgB.weights_sha256, cfg.weights_sha256);
+  // --eval_only re-scores a finished run in place: the splits come back the same, the rest is kept.
+  const reportFile = path.join(b, 'report.json');
+  const before = await readJson<Report & { best_epoch: number }>(reportFile);
+  await writeFile(reportFile, JSON.stringify({ ...before, splits: {} }));
+  await python(['train.py', '--data', fixture, '--out', b, '--init_from', b, '--eval_only=1', '--threads=1']);
+  const after = await readJson<Report & { best_epoch: number }>(reportFile);
+  t.deepEqual(after.splits, before.splits);
+  t.is(after.best_epoch, before.best_epoch);
+  t.is((await readJson<ModelConfig>(path.join(b, 'config.json'))).weights_sha256, cfg.weights_sha256, 'weights untouched');
 });
 
 test('train.py refuses unknown config keys and wrong types', async (t) => {
