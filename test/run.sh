@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test` after the build: the host suite (ava, test/**) and the board suite (test/vm: one
-# Debian VM under qemu's TCG emulation, ~19 minutes, mostly full boots after power cuts) run side
+# Debian VM under qemu's TCG emulation, ~21 minutes, mostly full boots after power cuts) run side
 # by side, so the whole takes about as long as the board suite alone instead of the sum of both.
 # The board suite's output goes to var/test-vm.log and is printed after the host suite's.
 # WULF_SKIP_VM=1 skips the board suite (a quick local run).
