@@ -124,10 +124,9 @@ def bio_viterbi(scores, tags: list[str]) -> list[str]:
     n, m = len(scores), len(tags)
     if n == 0:
         return []
-    preds = [(tags.index("B-" + t[2:]) if "B-" + t[2:] in tags else -1, j) if t.startswith("I-") else None
-             for j, t in enumerate(tags)]
-    ninf = float("-inf")
-    prev = [ninf if preds[j] else float(scores[0][j]) for j in range(m)]
+    # For I-x: the index of B-x (-1 if the tag set lacks it); for other tags: None (any predecessor).
+    begin_of = [(tags.index("B-" + t[2:]) if "B-" + t[2:] in tags else -1) if t.startswith("I-") else None for t in tags]
+    prev = [float(scores[0][j]) if begin_of[j] is None else float("-inf") for j in range(m)]
     back = [[0] * m for _ in range(n)]
     for t in range(1, n):
         best_any = 0
@@ -136,10 +135,9 @@ def bio_viterbi(scores, tags: list[str]) -> list[str]:
                 best_any = i
         row, cur = scores[t], [0.0] * m
         for j in range(m):
-            frm = best_any
-            if preds[j]:
-                b, i = preds[j]
-                frm = i if b < 0 else b if prev[b] >= prev[i] else i
+            b = begin_of[j]
+            # I-x continues B-x or itself (B-x on a tie); any other tag follows the best of all.
+            frm = best_any if b is None else j if b < 0 or prev[j] > prev[b] else b
             cur[j] = prev[frm] + float(row[j])
             back[t][j] = frm
         prev = cur

@@ -305,6 +305,12 @@ def evaluate(split: str) -> dict:
     return report
 
 
+def print_split(split: str, r: dict) -> None:
+    for g in [k for k in r if k != "confusion"]:
+        print(f"{split} {g}: intent {r[g]['intent_accuracy']:.4f} slot F1 {r[g]['slot_f1']:.4f} "
+              f"exact {r[g]['exact_match']:.4f} (n={r[g]['n']})")
+
+
 def state_hash() -> str:
     h = hashlib.sha256()
     for k, v in sorted(model.state_dict().items()):
@@ -324,8 +330,7 @@ if eval_only:
     _report["splits"] = {split: evaluate(split) for split in ("dev", "test") if split in tensors}
     _report_file.write_text(json.dumps(_report, ensure_ascii=False, indent=1) + "\n")
     for split, r in _report["splits"].items():
-        for g in [k for k in r if k != "confusion"]:
-            print(f"{split} {g}: intent {r[g]['intent_accuracy']:.4f} slot F1 {r[g]['slot_f1']:.4f} exact {r[g]['exact_match']:.4f} (n={r[g]['n']})")
+        print_split(split, r)
     print(f"rewrote the splits of {_report_file}")
     sys.exit(0)
 
@@ -374,10 +379,7 @@ report = {"format": "neurolite-report", "version": FORMAT_VERSION, "data_sha256"
 for split in ("dev", "test"):
     if split in tensors:
         report["splits"][split] = evaluate(split)
-        r = report["splits"][split]
-        for g in [k for k in r if k != "confusion"]:
-            print(f"{split} {g}: intent {r[g]['intent_accuracy']:.4f} slot F1 {r[g]['slot_f1']:.4f} "
-                  f"exact {r[g]['exact_match']:.4f} (n={r[g]['n']})")
+        print_split(split, report["splits"][split])
 
 # --- export ---------------------------------------------------------------------------------------
 def git_commit() -> str:

@@ -11,7 +11,7 @@ import { NeuroLiteModel } from '../nlu/index.js';
 import { LlamaGenerator } from '../generate/index.js';
 import { DEFAULT_GENERATOR_MODEL } from '../generate/default-model.js';
 import { DEFAULT_NLU_MODEL } from '../daemon/nlu-service.js';
-import { modelCandidates } from '../daemon/model-choice.js';
+import { pickModel } from '../daemon/model-choice.js';
 import { modelFileIn, otaModelsOnDisk } from '../daemon/ota-service.js';
 
 export type CheckState = 'ok' | 'warn' | 'fail';
@@ -104,19 +104,12 @@ async function checkModels(config: Config): Promise<Check[]> {
 }
 
 async function checkModel(name: string, configured: string | undefined, ota: string | null, shipped: string, without: string, load: (file: string) => Promise<string>): Promise<Check> {
-  if (configured && !existsSync(configured)) return { name, state: 'fail', detail: `the configured file ${configured} is missing: ${without}` };
-  const problems: string[] = [];
-  for (const file of modelCandidates(configured, ota, shipped)) {
-    if (!existsSync(file)) continue;
-    try {
-      const what = await load(file);
-      const source = file === configured ? 'configured' : file === ota ? 'from OTA' : 'shipped default';
-      return { name, state: problems.length ? 'warn' : 'ok', detail: `${what} (${source}: ${file})${problems.length ? `; ${problems.join('; ')}` : ''}` };
-    } catch (err) {
-      problems.push(`${file} does not load: ${(err as Error).message}`);
-    }
-  }
-  return { name, state: configured ? 'fail' : 'warn', detail: `${problems.join('; ') || 'no model file found'}: ${without}` };
+  const pick = await pickModel(configured, ota, shipped, load);
+  if (pick.outcome === 'configured-missing') return { name, state: 'fail', detail: `the configured file ${pick.file} is missing: ${without}` };
+  if (pick.outcome === 'none') return { name, state: configured ? 'fail' : 'warn', detail: `${pick.failures.join('; ') || 'no model file found'}: ${without}` };
+  const source = pick.file === configured ? 'configured' : pick.file === ota ? 'from OTA' : 'shipped default';
+  const failures = pick.failures.length ? `; ${pick.failures.join('; ')}` : '';
+  return { name, state: failures ? 'warn' : 'ok', detail: `${pick.value} (${source}: ${pick.file})${failures}` };
 }
 
 function checkMicrophone(config: Config, env: Record<string, string | undefined>): Check {

@@ -20,27 +20,38 @@ export interface ModelChoice {
   without: string;
 }
 
-/** True when a model is in service afterwards. */
-export async function startModel(c: ModelChoice): Promise<boolean> {
-  if (c.configured && !existsSync(c.configured)) {
-    c.log.error({ file: c.configured }, `the configured ${c.what} model is missing; ${c.off}`);
-    return false;
-  }
-  const candidates = modelCandidates(c.configured, c.ota, c.shipped);
-  for (const file of candidates) {
+/** How the choice went: the file that loaded (and what loading it gave), or why none did. */
+export type ModelPick<T> =
+  | { outcome: 'loaded'; file: string; value: T; failures: string[] }
+  | { outcome: 'configured-missing'; file: string }
+  | { outcome: 'none'; tried: string[]; failures: string[] };
+
+/**
+ * The one rule for which model file a service uses, shared by the daemon and `wulf doctor`: the
+ * configured file alone when set (falling back would hide the mistake; missing is an error), else
+ * OTA's, then the shipped default; the first that exists and loads wins. `onFailure` hears each file
+ * that exists but does not load, before the next is tried.
+ */
+export async function pickModel<T>(configured: string | undefined, ota: string | null, shipped: string, load: (file: string) => Promise<T>, onFailure: (file: string, message: string) => void = () => undefined): Promise<ModelPick<T>> {
+  if (configured && !existsSync(configured)) return { outcome: 'configured-missing', file: configured };
+  const tried = (configured ? [configured] : [ota, shipped]).filter((f): f is string => !!f);
+  const failures: string[] = [];
+  for (const file of tried) {
     if (!existsSync(file)) continue;
     try {
-      await c.swap(file);
-      return true;
+      return { outcome: 'loaded', file, value: await load(file), failures };
     } catch (err) {
-      c.log.error({ file, err: (err as Error).message }, `${c.what} model does not load; trying the next one`);
+      failures.push(`${file} does not load: ${(err as Error).message}`);
+      onFailure(file, (err as Error).message);
     }
   }
-  c.log.warn({ tried: candidates }, `no ${c.what} model: ${c.without}`);
-  return false;
+  return { outcome: 'none', tried, failures };
 }
 
-/** The files a model service tries, in order: the configured one alone when set, else OTA's, then the shipped default. */
-export function modelCandidates(configured: string | undefined, ota: string | null, shipped: string): string[] {
-  return (configured ? [configured] : [ota, shipped]).filter((f): f is string => !!f);
+/** True when a model is in service afterwards. */
+export async function startModel(c: ModelChoice): Promise<boolean> {
+  const pick = await pickModel(c.configured, c.ota, c.shipped, c.swap, (file, err) => c.log.error({ file, err }, `${c.what} model does not load; trying the next one`));
+  if (pick.outcome === 'configured-missing') c.log.error({ file: pick.file }, `the configured ${c.what} model is missing; ${c.off}`);
+  if (pick.outcome === 'none') c.log.warn({ tried: pick.tried }, `no ${c.what} model: ${c.without}`);
+  return pick.outcome === 'loaded';
 }

@@ -25,6 +25,13 @@ export function modelFileIn(dir: string, manifest: Manifest): string {
   return path.join(dir, payload?.name ?? 'model.tflite');
 }
 
+const served = (name: string, dir: string, manifest: Manifest): ServedModel => ({ name, version: String(manifest.version), kind: manifest.model.kind, dir, manifest });
+
+/** The model in an installed slot, from the manifest the agent wrote there. */
+async function servedAt(name: string, dir: string): Promise<ServedModel> {
+  return served(name, dir, JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest);
+}
+
 /**
  * The models OTA has in service, read from disk without touching anything (for `wulf doctor`, which
  * may run beside the daemon). A model left in probation counts as its previous version: that is what
@@ -37,10 +44,8 @@ export async function otaModelsOnDisk(stateDir: string): Promise<ServedModel[]> 
   for (const [name, m] of Object.entries(state.models ?? {})) {
     const slot = (m.probation ? m.previous : m.active)?.slot;
     if (!slot) continue;
-    const dir = path.join(root, name, slot);
     try {
-      const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
-      out.push({ name, version: String(manifest.version), kind: manifest.model.kind, dir, manifest });
+      out.push(await servedAt(name, path.join(root, name, slot)));
     } catch {
       // A slot without a readable manifest is not in service; the daemon's own start says why.
     }
@@ -123,7 +128,7 @@ export class OtaService {
     const host: ModelHost = {
       activate: async (name: string, modelDir: string, manifest: Manifest) => {
         if (service) await onActivate(name, modelDir, manifest); // at start-up the daemon loads the NLU itself
-        service?.served.set(name, { name, version: String(manifest.version), kind: manifest.model.kind, dir: modelDir, manifest });
+        service?.served.set(name, served(name, modelDir, manifest));
         log.info({ name, version: manifest.version, dir: modelDir }, 'model in service');
         onModelsChanged();
       },
@@ -146,10 +151,7 @@ export class OtaService {
     const starting = new OtaService(agent, transfer, topics);
     for (const [name, m] of Object.entries(agent.models())) {
       const active = agent.activeDir(name);
-      if (active && m.active) {
-        const manifest = JSON.parse(await readFile(path.join(active, 'manifest.json'), 'utf8')) as Manifest;
-        starting.served.set(name, { name, version: String(manifest.version), kind: manifest.model.kind, dir: active, manifest });
-      }
+      if (active && m.active) starting.served.set(name, await servedAt(name, active));
     }
     service = starting;
     await transfer.start();

@@ -91,35 +91,39 @@ export function spansFromBio(tags: string[], tokens: Array<{ start: number; end:
  * log-softmax. O(n · tags): each tag has either every tag or its own B/I pair as predecessors.
  */
 export function decodeBio(scores: ArrayLike<number>, n: number, tags: readonly string[]): string[] {
+  return bioDecoder(tags)(scores, n);
+}
+
+/** decodeBio with the tag set's transition rules worked out once (a model decodes every sentence with it). */
+export function bioDecoder(tags: readonly string[]): (scores: ArrayLike<number>, n: number) => string[] {
   const m = tags.length;
-  if (n === 0) return [];
-  // For I-x: the indices of B-x and I-x (−1 if the tag set lacks one); for other tags: null (any predecessor).
-  const preds = tags.map((tag) => (tag.startsWith('I-') ? [tags.indexOf(`B-${tag.slice(2)}`), tags.indexOf(tag)] : null));
-  let prev = new Float64Array(m);
-  let cur = new Float64Array(m);
-  const back = new Int32Array(n * m);
-  for (let j = 0; j < m; j++) prev[j] = preds[j] ? -Infinity : scores[j]!;
-  for (let t = 1; t < n; t++) {
-    let bestAny = 0;
-    for (let i = 1; i < m; i++) if (prev[i]! > prev[bestAny]!) bestAny = i;
-    for (let j = 0; j < m; j++) {
-      const p = preds[j];
-      let from = bestAny;
-      if (p) {
-        const [b, i] = p as [number, number];
-        from = b < 0 ? i : i < 0 || prev[b]! >= prev[i]! ? b : i;
+  // For I-x: the index of B-x (−1 if the tag set lacks it); for other tags: null (any predecessor).
+  const beginOf = tags.map((tag) => (tag.startsWith('I-') ? tags.indexOf(`B-${tag.slice(2)}`) : null));
+  return (scores, n) => {
+    if (n === 0) return [];
+    let prev = new Float64Array(m);
+    let cur = new Float64Array(m);
+    const back = new Int32Array(n * m);
+    for (let j = 0; j < m; j++) prev[j] = beginOf[j] === null ? scores[j]! : -Infinity;
+    for (let t = 1; t < n; t++) {
+      let bestAny = 0;
+      for (let i = 1; i < m; i++) if (prev[i]! > prev[bestAny]!) bestAny = i;
+      for (let j = 0; j < m; j++) {
+        const b = beginOf[j] as number | null;
+        // I-x continues B-x or itself (B-x on a tie); any other tag follows the best of all.
+        const from = b === null ? bestAny : b < 0 || prev[j]! > prev[b]! ? j : b;
+        cur[j] = prev[from]! + scores[t * m + j]!;
+        back[t * m + j] = from;
       }
-      cur[j] = from < 0 ? -Infinity : prev[from]! + scores[t * m + j]!;
-      back[t * m + j] = from;
+      [prev, cur] = [cur, prev];
     }
-    [prev, cur] = [cur, prev];
-  }
-  let last = 0;
-  for (let j = 1; j < m; j++) if (prev[j]! > prev[last]!) last = j;
-  const path = new Array<string>(n);
-  for (let t = n - 1; t >= 0; t--) {
-    path[t] = tags[last]!;
-    last = back[t * m + last]!;
-  }
-  return path;
+    let last = 0;
+    for (let j = 1; j < m; j++) if (prev[j]! > prev[last]!) last = j;
+    const path = new Array<string>(n);
+    for (let t = n - 1; t >= 0; t--) {
+      path[t] = tags[last]!;
+      last = back[t * m + last]!;
+    }
+    return path;
+  };
 }

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { decodeModelMetadata, loadLiteRtRuntime, Model, readTflite } from '../runtime/index.js';
 import { tokenBuckets, tokenize, PROJECTION_VERSION, type ProjectionConfig } from './projection.js';
-import { decodeBio, spansFromBio } from './metrics.js';
+import { bioDecoder, spansFromBio } from './metrics.js';
 import type { Understander, Understanding } from './index.js';
 
 export class NluModelError extends Error {
@@ -31,7 +31,12 @@ export class NeuroLiteModel implements Understander {
     readonly version: string,
     readonly name: string,
     private readonly threshold: number,
-  ) {}
+  ) {
+    this.decodeSlots = bioDecoder(tags);
+  }
+
+  /** Slot logits → the best valid BIO sequence over the real tokens (the tag set's rules worked out once). */
+  private readonly decodeSlots: (scores: ArrayLike<number>, n: number) => string[];
 
   /** Load a NeuroLite .tflite; refuses a file without NeuroLite metadata or another projection. */
   static async load(file: string, opts: { confidenceThreshold?: number } = {}): Promise<NeuroLiteModel> {
@@ -72,7 +77,7 @@ export class NeuroLiteModel implements Understander {
     for (let i = 1; i < probs.length; i++) if (probs[i]! > probs[best]!) best = i;
     const entropy = -probs.reduce((a, p) => a + (p > 0 ? p * Math.log(p) : 0), 0);
     // Slots: the best valid BIO sequence over the real tokens (no I- that continues nothing).
-    const tags = decodeBio(out.slot_logits as Float32Array, tokens.length, this.tags);
+    const tags = this.decodeSlots(out.slot_logits as Float32Array, tokens.length);
     const chars = [...text];
     const slots = spansFromBio(tags, tokens).map((s) => {
       const raw = chars.slice(s.start, s.end).join('');
