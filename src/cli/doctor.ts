@@ -84,7 +84,13 @@ async function checkBroker(config: Config): Promise<Check> {
  * else the shipped default, as the daemon chooses) and, when it is on, the generator.
  */
 async function checkModels(config: Config): Promise<Check[]> {
-  const ota = await otaModelsOnDisk(config.stateDir);
+  let ota;
+  try {
+    ota = await otaModelsOnDisk(config.stateDir);
+  } catch (err) {
+    // The daemon cannot start on it either (its OTA agent reads the same file).
+    return [{ name: 'nlu model', state: 'fail', detail: `OTA state: ${(err as Error).message}` }];
+  }
   const otaFile = (kind: string): string | null => {
     const m = ota.find((o) => o.kind === kind);
     return m ? modelFileIn(m.dir, m.manifest) : null;

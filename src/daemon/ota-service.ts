@@ -10,6 +10,7 @@ import type { InboundMessage, MqttLink, Topics } from '../mqtt/index.js';
 import { loadPublicKey, OtaAgent, OtaTransfer, type CandidateCheck, type Manifest, type ModelHost, type ModelState } from '../ota/index.js';
 import { loadLiteRtRuntime, Model } from '../runtime/index.js';
 import { NeuroLiteModel } from '../nlu/index.js';
+import { AtomicJsonFile } from '../memory/index.js';
 
 export interface ServedModel {
   name: string;
@@ -39,9 +40,10 @@ async function servedAt(name: string, dir: string): Promise<ServedModel> {
  */
 export async function otaModelsOnDisk(stateDir: string): Promise<ServedModel[]> {
   const root = path.join(stateDir, 'models');
-  const state = JSON.parse(await readFile(path.join(root, 'ota-state.json'), 'utf8').catch(() => '{"models":{}}')) as { models?: Record<string, ModelState> };
+  // The agent's own reader: a missing file is no OTA model yet, a corrupt one throws StoreCorruptError (naming it).
+  const state = await new AtomicJsonFile<{ models?: Record<string, ModelState> }>(path.join(root, 'ota-state.json')).read();
   const out: ServedModel[] = [];
-  for (const [name, m] of Object.entries(state.models ?? {})) {
+  for (const [name, m] of Object.entries(state?.models ?? {})) {
     const slot = (m.probation ? m.previous : m.active)?.slot;
     if (!slot) continue;
     try {

@@ -80,6 +80,12 @@ test('`wulf doctor` loads the NLU model the daemon would start with, and fails o
   t.is(bad.code, 1);
   t.is(bad.nlu.state, 'fail');
   t.regex(bad.nlu.detail, /truncated\.tflite does not load: .*natural language is off/);
+  const stateDir = await tempDir();
+  await mkdir(path.join(stateDir, 'models'), { recursive: true });
+  await writeFile(path.join(stateDir, 'models', 'ota-state.json'), '{"models": {"neurolite-tiny": ');
+  const corruptOta = await check({ stateDir });
+  t.is(corruptOta.nlu.state, 'fail');
+  t.regex(corruptOta.nlu.detail, /^OTA state: .*ota-state\.json is not valid JSON/);
   const missing = await check({ nlu: { model: path.join(dir, 'nope.tflite') } });
   t.is(missing.nlu.state, 'fail');
   t.regex(missing.nlu.detail, /the configured file .*nope\.tflite is missing/);
