@@ -5,7 +5,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TensorType } from '../../src/runtime/index.js';
 import { ModelBuilder, type GraphBuilder, type TensorRef } from '../tflite/model-builder.js';
-import type { WeightDtype } from '../tflite/quantize.js';
+import { quantizePerChannel, type WeightDtype } from '../tflite/quantize.js';
 
 export interface NeuroLiteConfig {
   format: 'neurolite-config';
@@ -41,9 +41,7 @@ function layerNorm(g: GraphBuilder, x: TensorRef, w: Weights, name: string, eps:
   const mean = g.mean(x, [-1], true);
   const centered = g.sub(x, mean);
   const variance = g.mean(g.mul(centered, centered), [-1], true);
-  const gamma = get(w, `${name}.weight`);
-  const beta = get(w, `${name}.bias`);
-  return g.add(g.mul(g.mul(centered, g.rsqrt(g.add(variance, eps))), g.constant(`${name}.weight`, gamma.data, gamma.shape)), g.constant(`${name}.bias`, beta.data, beta.shape));
+  return g.add(g.mul(g.mul(centered, g.rsqrt(g.add(variance, eps))), shared(g, w, `${name}.weight`)), shared(g, w, `${name}.bias`));
 }
 
 function get(w: Weights, name: string): { shape: number[]; data: Float32Array } {
@@ -52,36 +50,31 @@ function get(w: Weights, name: string): { shape: number[]; data: Float32Array } 
   return t;
 }
 
-/** The NeuroLite graph: signature `parse` (buckets, mask) → (intent_logits, slot_logits, embedding). */
-export function buildNeuroLite(w: Weights, cfg: NeuroLiteConfig, dtype: WeightDtype, version: string): ModelBuilder {
-  const { max_tokens: T, layers, ln_eps } = cfg.config;
-  const K = cfg.projection.num_hashes;
+/** A float constant stored once in the file, whichever signatures use it. */
+const shared = (g: GraphBuilder, w: Weights, name: string): TensorRef => {
+  const t = get(w, name);
+  return g.sharedConstant(name, t.data, t.shape);
+};
+
+/**
+ * The shorter sequence lengths exported beside `max_tokens`, each as its own signature `parse_<L>`.
+ * Padding rows never reach a real token (token mixing reads LN(x) · mask, everything else is per
+ * token, pooling is masked), so a command of n ≤ L tokens gets the same answer from `parse_<L>` as
+ * from `parse`, with the token-mixing matrices cut to their first L rows/columns and about L/T of
+ * the work. The runtime picks the shortest signature that holds the sentence.
+ */
+export function shortLengths(maxTokens: number): number[] {
+  return [8, 16].filter((l) => l < maxTokens);
+}
+
+/**
+ * The NeuroLite graph: signature `parse` (buckets, mask) → (intent_logits, slot_logits, embedding)
+ * over max_tokens, and `parse_<L>` for each of `lengths` shorter than that.
+ */
+export function buildNeuroLite(w: Weights, cfg: NeuroLiteConfig, dtype: WeightDtype, version: string, lengths = shortLengths(cfg.config.max_tokens)): ModelBuilder {
   const mb = new ModelBuilder('NeuroLite-tiny, written by wulf firmware-models/neurolite/export.ts');
-  const g = mb.subgraph('parse');
-  const fc = (x: TensorRef, name: string): TensorRef => {
-    const wt = get(w, `${name}.weight`);
-    const b = w.get(`${name}.bias`);
-    return g.fullyConnected(x, g.weight(`${name}.weight`, wt.data, [wt.shape[0]!, wt.shape[1]!], dtype), b ? g.constant(`${name}.bias`, b.data, b.shape) : null);
-  };
-  const buckets = g.input('buckets', [1, T, K], TensorType.INT32);
-  const mask = g.input('mask', [1, T]);
-  const m = g.reshape(mask, [1, T, 1]);
-  const eps = g.constant('ln_eps', Float32Array.of(ln_eps), [1]);
-  const embed = get(w, 'embed');
-  // Embedding bag: gather the K rows of each token and sum them = counting-Bloom row @ embed.
-  let x = g.mul(g.sum(g.gather(g.constant('embed', embed.data, embed.shape), buckets, 0), [2], false), m); // (1, T, D)
-  for (let i = 0; i < layers; i++) {
-    const p = `layers.${i}`;
-    const y = g.mul(layerNorm(g, x, w, `${p}.token_norm`, eps), m);
-    const mixed = fc(g.gelu(fc(g.transpose(y, [0, 2, 1]), `${p}.token_fc1`), true), `${p}.token_fc2`); // (1, D, T)
-    x = g.add(x, g.transpose(mixed, [0, 2, 1]));
-    x = g.add(x, fc(g.gelu(fc(layerNorm(g, x, w, `${p}.channel_norm`, eps), `${p}.channel_fc1`), true), `${p}.channel_fc2`));
-  }
-  x = layerNorm(g, x, w, 'final_norm', eps); // (1, T, D)
-  const pooled = g.div(g.sum(g.mul(x, m), [1], false), g.sum(mask, [1], true)); // (1, D) masked mean
-  g.output('intent_logits', fc(pooled, 'intent_head'));
-  g.output('slot_logits', fc(x, 'slot_head'));
-  g.output('embedding', pooled);
+  const T = cfg.config.max_tokens;
+  for (const L of [T, ...lengths.filter((l) => l < T).sort((a, b) => b - a)]) addParse(mb, w, cfg, dtype, L);
   mb.setMetadata({
     name: 'neurolite-tiny',
     version,
@@ -89,6 +82,54 @@ export function buildNeuroLite(w: Weights, cfg: NeuroLiteConfig, dtype: WeightDt
     data: { kind: 'nlu', tags: cfg.labels.tags, projection: cfg.projection, config: cfg.config, dataSha256: cfg.data.sha256, weightsSha256: cfg['weights_sha256'] ?? null, gitCommit: cfg['git_commit'] ?? null, dtype },
   });
   return mb;
+}
+
+/** One `parse` signature over L token positions (L = max_tokens: the full graph, named `parse`). */
+function addParse(mb: ModelBuilder, w: Weights, cfg: NeuroLiteConfig, dtype: WeightDtype, L: number): void {
+  const { max_tokens: T, layers, ln_eps } = cfg.config;
+  const K = cfg.projection.num_hashes;
+  const g = mb.subgraph(L === T ? 'parse' : `parse_${L}`);
+  const fc = (x: TensorRef, name: string): TensorRef => {
+    const wt = get(w, `${name}.weight`);
+    return g.fullyConnected(x, g.weight(`${name}.weight`, wt.data, [wt.shape[0]!, wt.shape[1]!], dtype), w.has(`${name}.bias`) ? shared(g, w, `${name}.bias`) : null);
+  };
+  // Token mixing over L positions: fc1 (H, T) keeps its first L input columns, quantized with the
+  // full matrix's per-row scales so its integers are the full model's; fc2 (T, H) its first L rows.
+  const tokenFc1 = (x: TensorRef, name: string): TensorRef => {
+    if (L === T) return fc(x, name);
+    const wt = get(w, `${name}.weight`);
+    const [H, cols] = [wt.shape[0]!, wt.shape[1]!];
+    const cut = new Float32Array(H * L);
+    for (let h = 0; h < H; h++) cut.set(wt.data.subarray(h * cols, h * cols + L), h * L);
+    const scales = dtype === 'float32' ? undefined : quantizePerChannel(wt.data, H, dtype).scales;
+    return g.fullyConnected(x, g.weight(`${name}.weight@${L}`, cut, [H, L], dtype, scales), shared(g, w, `${name}.bias`));
+  };
+  const tokenFc2 = (x: TensorRef, name: string): TensorRef => {
+    if (L === T) return fc(x, name);
+    const wt = get(w, `${name}.weight`);
+    const H = wt.shape[1]!;
+    const bias = get(w, `${name}.bias`);
+    return g.fullyConnected(x, g.weight(`${name}.weight@${L}`, wt.data.slice(0, L * H), [L, H], dtype),
+      g.sharedConstant(`${name}.bias@${L}`, bias.data.slice(0, L), [L]));
+  };
+  const buckets = g.input('buckets', [1, L, K], TensorType.INT32);
+  const mask = g.input('mask', [1, L]);
+  const m = g.reshape(mask, [1, L, 1]);
+  const eps = g.constant('ln_eps', Float32Array.of(ln_eps), [1]);
+  // Embedding bag: gather the K rows of each token and sum them = counting-Bloom row @ embed.
+  let x = g.mul(g.sum(g.gather(shared(g, w, 'embed'), buckets, 0), [2], false), m); // (1, L, D)
+  for (let i = 0; i < layers; i++) {
+    const p = `layers.${i}`;
+    const y = g.mul(layerNorm(g, x, w, `${p}.token_norm`, eps), m);
+    const mixed = tokenFc2(g.gelu(tokenFc1(g.transpose(y, [0, 2, 1]), `${p}.token_fc1`), true), `${p}.token_fc2`); // (1, D, L)
+    x = g.add(x, g.transpose(mixed, [0, 2, 1]));
+    x = g.add(x, fc(g.gelu(fc(layerNorm(g, x, w, `${p}.channel_norm`, eps), `${p}.channel_fc1`), true), `${p}.channel_fc2`));
+  }
+  x = layerNorm(g, x, w, 'final_norm', eps); // (1, L, D)
+  const pooled = g.div(g.sum(g.mul(x, m), [1], false), g.sum(mask, [1], true)); // (1, D) masked mean
+  g.output('intent_logits', fc(pooled, 'intent_head'));
+  g.output('slot_logits', fc(x, 'slot_head'));
+  g.output('embedding', pooled);
 }
 
 export interface ExportResult {

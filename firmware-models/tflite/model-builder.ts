@@ -128,11 +128,14 @@ export class GraphBuilder {
     return this.tensor(name, w.shape, w.type, w.buffer);
   }
 
-  /** A [out, in] weight matrix in float32 or per-output-channel int8/int4, shared by name. */
-  weight(name: string, w: Float32Array, shape: readonly [number, number], dtype: WeightDtype): TensorRef {
+  /**
+   * A [out, in] weight matrix in float32 or per-output-channel int8/int4, shared by name. `scales`
+   * fixes the per-channel scales (see quantizePerChannel) instead of taking each row's own.
+   */
+  weight(name: string, w: Float32Array, shape: readonly [number, number], dtype: WeightDtype, scales?: Float32Array): TensorRef {
     const shared = this.model.sharedWeight(name, () => {
       if (dtype === 'float32') return { buffer: this.model.addBuffer(bytesOf(w)), type: TensorType.FLOAT32, shape: [...shape], quantization: null };
-      const q = quantizePerChannel(w, shape[0], dtype);
+      const q = quantizePerChannel(w, shape[0], dtype, scales);
       this.model.quantizationReports.push(quantizationReport(name, w, q));
       return {
         buffer: this.model.addBuffer(q.bytes),

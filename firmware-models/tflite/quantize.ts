@@ -26,18 +26,23 @@ export interface QuantizationReport {
 
 const LEVELS = { int8: 127, int4: 7 } as const;
 
-/** Quantizes a row-major [channels, rowLength] float matrix per row (output channel). */
-export function quantizePerChannel(w: Float32Array, channels: number, dtype: 'int8' | 'int4'): QuantizedWeights {
+/**
+ * Quantizes a row-major [channels, rowLength] float matrix per row (output channel). `scales`, when
+ * given, are used instead of each row's own max: a matrix cut from a wider one (some input columns
+ * dropped) then holds exactly the integers the wider one holds in those columns.
+ */
+export function quantizePerChannel(w: Float32Array, channels: number, dtype: 'int8' | 'int4', scales0?: Float32Array): QuantizedWeights {
   if (w.length % channels !== 0) throw new Error(`quantize: ${w.length} weights do not split into ${channels} channels`);
   const rowLength = w.length / channels;
   const levels = LEVELS[dtype];
   const values = new Int8Array(w.length);
+  if (scales0 !== undefined && scales0.length !== channels) throw new Error(`quantize: ${scales0.length} scales for ${channels} channels`);
   const scales = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
     let maxAbs = 0;
     for (let i = 0; i < rowLength; i++) maxAbs = Math.max(maxAbs, Math.abs(w[c * rowLength + i] as number));
     // A zero row keeps scale 1 so dequantization never divides by zero.
-    const scale = Math.fround(maxAbs === 0 ? 1 : maxAbs / levels);
+    const scale = scales0 !== undefined ? scales0[c]! : Math.fround(maxAbs === 0 ? 1 : maxAbs / levels);
     scales[c] = scale;
     for (let i = 0; i < rowLength; i++) {
       const q = Math.round((w[c * rowLength + i] as number) / scale);

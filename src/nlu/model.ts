@@ -3,7 +3,7 @@
 // embedding. Reads everything it needs (labels, tags, projection) from the model's metadata.
 import { readFile } from 'node:fs/promises';
 import { decodeModelMetadata, loadLiteRtRuntime, Model, readTflite } from '../runtime/index.js';
-import { tokenBuckets, tokenize, PROJECTION_VERSION, type ProjectionConfig } from './projection.js';
+import { tokenBuckets, tokenize, PROJECTION_VERSION, type ProjectionConfig, type Token } from './projection.js';
 import { bioDecoder, spansFromBio } from './metrics.js';
 import type { Understander, Understanding } from './index.js';
 
@@ -22,6 +22,9 @@ interface NeuroLiteMeta {
 
 export const UNKNOWN_INTENT = 'unknown';
 
+/** Distinct tokens whose projection is kept (64 buckets × 4 bytes each: 1 MiB at most). */
+const TOKEN_CACHE_SIZE = 4096;
+
 export class NeuroLiteModel implements Understander {
   private constructor(
     private readonly model: Model,
@@ -31,6 +34,8 @@ export class NeuroLiteModel implements Understander {
     readonly version: string,
     readonly name: string,
     private readonly threshold: number,
+    /** The model's `parse` signatures by sequence length, shortest first (see export.ts shortLengths). */
+    private readonly lengths: readonly { key: string; length: number }[],
   ) {
     this.decodeSlots = bioDecoder(tags);
   }
@@ -47,7 +52,44 @@ export class NeuroLiteModel implements Understander {
     if (data.projection.version !== PROJECTION_VERSION) throw new NluModelError(`${file} was trained with projection v${data.projection.version}; this runtime has v${PROJECTION_VERSION}`);
     const model = await Model.fromBytes(await loadLiteRtRuntime(), bytes);
     const p = data.projection;
-    return new NeuroLiteModel(model, meta.labels, data.tags, { numHashes: p.num_hashes, featureDim: p.feature_dim, maxTokens: p.max_tokens, ngramMin: p.ngram_min, ngramMax: p.ngram_max }, meta.version, meta.name, opts.confidenceThreshold ?? 0.5);
+    const projection = { numHashes: p.num_hashes, featureDim: p.feature_dim, maxTokens: p.max_tokens, ngramMin: p.ngram_min, ngramMax: p.ngram_max };
+    let lengths: { key: string; length: number }[];
+    try {
+      lengths = parseSignatures(model, projection);
+    } catch (err) {
+      await model.release();
+      throw new NluModelError(`${file}: ${(err as Error).message}`);
+    }
+    return new NeuroLiteModel(model, meta.labels, data.tags, projection, meta.version, meta.name, opts.confidenceThreshold ?? 0.5, lengths);
+  }
+
+  /**
+   * A token's bucket indices, from a bounded LRU cache: commands reuse a small vocabulary ("allume",
+   * "la", "salon"), and hashing a word's pieces is most of the projection's cost.
+   */
+  private bucketsOf(tok: Token): Uint32Array {
+    const key = `${tok.isWord ? 'w' : 'p'}${tok.text}`;
+    let b = this.tokenCache.get(key);
+    if (b !== undefined) {
+      this.tokenCache.delete(key);
+    } else {
+      b = tokenBuckets(tok, this.projection);
+      if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.delete(this.tokenCache.keys().next().value!);
+    }
+    this.tokenCache.set(key, b);
+    return b;
+  }
+
+  private readonly tokenCache = new Map<string, Uint32Array>();
+
+  /** Forget the cached token projections (the benchmark's "first sight of every word"). */
+  clearTokenCache(): void {
+    this.tokenCache.clear();
+  }
+
+  /** The signature a sentence of n tokens runs on: the shortest `parse…` that holds it. */
+  signatureFor(n: number): { key: string; length: number } {
+    return this.lengths.find((l) => l.length >= n) ?? this.lengths[this.lengths.length - 1]!;
   }
 
   /** The projection this model was trained with (T, K, F…). */
@@ -61,16 +103,18 @@ export class NeuroLiteModel implements Understander {
 
   /** Parse one sentence. Below the confidence threshold the intent is `unknown`. */
   async understand(text: string): Promise<Understanding> {
-    const { maxTokens: T, numHashes: K } = this.projection;
-    const tokens = tokenize(text, T);
+    const { maxTokens, numHashes: K } = this.projection;
+    const tokens = tokenize(text, maxTokens);
     if (tokens.length === 0) return { intent: UNKNOWN_INTENT, confidence: 0, slots: [], entropy: Math.log(this.intents.length) };
+    // The shortest signature that holds the sentence: same answer, less work.
+    const { key, length: T } = this.signatureFor(tokens.length);
     const buckets = new Int32Array(T * K);
     const mask = new Float32Array(T);
     tokens.forEach((tok, t) => {
-      buckets.set(tokenBuckets(tok, this.projection), t * K);
+      buckets.set(this.bucketsOf(tok), t * K);
       mask[t] = 1;
     });
-    const out = await this.model.run({ buckets, mask }, 'parse');
+    const out = await this.model.run({ buckets, mask }, key);
     const logits = out.intent_logits as Float32Array;
     const probs = softmax(logits);
     let best = 0;
@@ -86,6 +130,25 @@ export class NeuroLiteModel implements Understander {
     const confidence = probs[best]!;
     return { intent: confidence >= this.threshold ? this.intents[best]! : UNKNOWN_INTENT, confidence, slots, entropy, embedding: Array.from(out.embedding as Float32Array) };
   }
+}
+
+/**
+ * `parse` (max_tokens positions) and any `parse_<L>` beside it, checked against the projection:
+ * buckets (1, L, K) int32 and mask (1, L).
+ */
+function parseSignatures(model: Model, p: ProjectionConfig): { key: string; length: number }[] {
+  const out: { key: string; length: number }[] = [];
+  for (const sig of model.signatures) {
+    if (sig.key !== 'parse' && !/^parse_\d+$/.test(sig.key)) continue;
+    const buckets = sig.inputs.find((i) => i.name === 'buckets');
+    const length = buckets?.shape[1];
+    if (buckets === undefined || buckets.shape.length !== 3 || buckets.shape[2] !== p.numHashes || length === undefined || length > p.maxTokens) {
+      throw new NluModelError(`signature "${sig.key}" has buckets [${buckets?.shape.join(', ') ?? ''}]; the projection needs [1, L ≤ ${p.maxTokens}, ${p.numHashes}]`);
+    }
+    out.push({ key: sig.key, length });
+  }
+  if (!out.some((l) => l.key === 'parse' && l.length === p.maxTokens)) throw new NluModelError(`no "parse" signature over ${p.maxTokens} tokens`);
+  return out.sort((a, b) => a.length - b.length);
 }
 
 function softmax(x: Float32Array): number[] {

@@ -31,6 +31,17 @@ for (const dtype of ['int8', 'int4'] as const) {
   });
 }
 
+test('given scales, a matrix cut from a wider one holds exactly the wider one\'s integers in its columns', (t) => {
+  const w = randomF32(rng(11), 6 * 32);
+  const full = quantizePerChannel(w, 6, 'int8');
+  const cut = new Float32Array(6 * 16);
+  for (let c = 0; c < 6; c++) cut.set(w.subarray(c * 32, c * 32 + 16), c * 16);
+  const q = quantizePerChannel(cut, 6, 'int8', full.scales);
+  t.deepEqual([...q.scales], [...full.scales]);
+  for (let c = 0; c < 6; c++) t.deepEqual([...q.values.subarray(c * 16, c * 16 + 16)], [...full.values.subarray(c * 32, c * 32 + 16)]);
+  t.throws(() => quantizePerChannel(cut, 6, 'int8', full.scales.subarray(0, 5)), { message: /5 scales for 6 channels/ });
+});
+
 test('the model builder reports quantization error once per quantized weight, shared or not', (t) => {
   const mb = new ModelBuilder();
   const w = randomF32(rng(5), 8 * 16);
