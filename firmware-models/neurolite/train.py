@@ -20,12 +20,20 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-from safetensors.torch import save_file
-from tqdm import tqdm
+# --threads=N caps the BLAS pools too (OpenBLAS/OpenMP size theirs from the core count when numpy or
+# torch loads them, before torch.set_num_threads runs): two single-threaded runs side by side on a
+# 2-core machine otherwise spin against each other at a fifth of their speed.
+for _arg in sys.argv[1:]:
+    if _arg.startswith("--threads="):
+        for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(_var, _arg.split("=", 1)[1])
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from safetensors.torch import save_file  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from readers import bio_chunks, bio_viterbi, encode, labels_of, read_dataset  # noqa: E402
