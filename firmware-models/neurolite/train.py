@@ -37,7 +37,7 @@ from tqdm import tqdm  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from readers import bio_chunks, bio_viterbi, encode, labels_of, read_dataset  # noqa: E402
-from projection import PROJECTION_VERSION, ProjectionConfig, Token, token_buckets  # noqa: E402
+from projection import PROJECTION_VERSION, ProjectionConfig, Token, token_buckets, tokenize  # noqa: E402
 
 FORMAT_VERSION = 1  # of the files this script writes
 
@@ -56,7 +56,7 @@ slot_loss_weight = 1.0  # intent CE + this * slot CE (mean over real tokens)
 label_smoothing = 0.0
 shift_max = 0  # training only: move each sentence right by 0..shift_max positions (token mixing learns to be shift-tolerant)
 token_drop = 0.0  # training only: probability of masking out each real token (word dropout)
-max_tokens = 32  # T, fixed padded length (tokens beyond are cut)
+max_tokens = 0  # T, fixed padded length (tokens beyond are cut); 0: the longest training sentence, rounded up to a multiple of 8, within [16, 64]
 feature_dim = 1024  # F, counting-Bloom buckets = rows of the embedding table
 num_hashes = 64  # K, MinHash buckets per token (projection spec)
 dim = 0  # D, model width (0: from preset)
@@ -132,9 +132,15 @@ out_dir = Path(out)
 out_dir.mkdir(parents=True, exist_ok=True)
 
 # --- data -----------------------------------------------------------------------------------------
-proj = ProjectionConfig(num_hashes=num_hashes, feature_dim=feature_dim, max_tokens=max_tokens)
 ds = read_dataset(data)
 assert "train" in ds.splits or max_train < 0, f"{data}: no train split"
+if max_tokens == 0:
+    # Sized to the data, so a dataset of long sentences (ATIS-like) is not cut to a preset's length.
+    _longest = max((len(tokenize(e.text, 10_000)) for e in ds.splits.get("train", [])), default=1)
+    max_tokens = config["max_tokens"] = min(64, max(16, -(-_longest // 8) * 8))
+    _cut = sum(len(tokenize(e.text, 10_000)) > max_tokens for e in ds.splits.get("train", []))
+    print(f"max_tokens {max_tokens} (longest training sentence: {_longest} tokens" + (f"; {_cut} sentences are cut)" if _cut else ")"))
+proj = ProjectionConfig(num_hashes=num_hashes, feature_dim=feature_dim, max_tokens=max_tokens)
 intents, tags = labels_of(ds)
 if init_from:
     _labels = json.loads((Path(init_from) / "labels.json").read_text())

@@ -137,6 +137,21 @@ test('train.py smoke run on the JointBERT fixture writes every artifact, determi
   t.is((await readJson<ModelConfig>(path.join(b, 'config.json'))).weights_sha256, cfg.weights_sha256, 'weights untouched');
 });
 
+test('train.py sizes max_tokens to the longest training sentence unless told, so long sentences are not cut', async (t) => {
+  const dir = await tempDir('neurolite-long-');
+  const words = (n: number, w: string): string => Array.from({ length: n }, () => w).join(' ');
+  const line = (text: string, intent: string): string => JSON.stringify({ text, intent, slots: [], lang: 'en' });
+  await writeFile(path.join(dir, 'train.jsonl'), [line(words(41, 'flight'), 'atis_flight'), line('hello there', 'greet'), line(words(5, 'fare'), 'atis_fare')].join('\n') + '\n');
+  await writeFile(path.join(dir, 'test.jsonl'), line(words(44, 'flight'), 'atis_flight') + '\n');
+  const auto = await tempDir('neurolite-long-run-');
+  const log = await python(['train.py', '--data', dir, '--out', auto, '--epochs', '1', '--threads=1', '--dim=16', '--channel_hidden=16', '--token_hidden=8', '--layers=1']);
+  t.is((await readJson<ModelConfig>(path.join(auto, 'config.json'))).projection.max_tokens, 48);
+  t.regex(log, /max_tokens 48 \(longest training sentence: 41 tokens\)/);
+  const fixed = await tempDir('neurolite-long-run-');
+  await python(['train.py', '--data', dir, '--out', fixed, '--epochs', '1', '--threads=1', '--max_tokens=24', '--dim=16', '--channel_hidden=16', '--token_hidden=8', '--layers=1']);
+  t.is((await readJson<ModelConfig>(path.join(fixed, 'config.json'))).projection.max_tokens, 24);
+});
+
 test('train.py refuses unknown config keys and wrong types', async (t) => {
   const out = await tempDir('neurolite-bad-');
   const e1 = await t.throwsAsync(python(['train.py', '--data', fixture, '--out', out, '--no_such_key=3']));
