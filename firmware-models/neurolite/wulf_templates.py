@@ -1439,6 +1439,144 @@ for _lang in ("fr", "en"):
     for _intent, _texts in R2_MORE[_lang].items():
         (_MORE_FR if _lang == "fr" else _MORE_EN).setdefault(_intent, []).extend(_texts)
 
+# Third round (session 10): whole kinds of sentence the second round still lacked, each written as a
+# family of frames over shared rules so that no single held-out template carries the idea alone —
+# out-of-domain talk (hesitations, word salad built from a large word list, errands for services Wulf
+# does not run, reports about other people, plans and weather remarks, accounts and social media),
+# the voice pair under negation ("ne sois plus muet" is VoiceOn, "sois muet" VoiceOff), "forget the
+# last thing" (HassNevermind) against "forget everything" (WulfClearMemory), jokes, likes and
+# opinions of Wulf as small talk, and "how's the {name}" as a state question.
+R3_RULES = {
+ "fr": {
+  "euh": "(euh|bah|ben|bon|hum|hmm|alors|donc|voilà|enfin|bref|genre|du coup|en fait|tu vois|bon ben|et puis|ouais|mouais|hein|quoi|eh ben|ah|oh là là|pff|bon bah|et donc|attends|heu|hé)",
+  "pause": "(attends|minute|une seconde|deux secondes|un instant|je réfléchis|laisse-moi réfléchir|comment dire|c'est quoi le mot)",
+  "muet": "(silencieux|muet|discret|en sourdine|sans voix|silencieuse|muette|discrète|en mode silencieux|en mode texte)",
+  "commande_v": "(commande-moi|réserve-moi|livre-moi|trouve-moi|appelle-moi|achète-moi|fais-moi livrer|prends-moi|dégote-moi)",
+  "course": "(un taxi|un uber|une pizza|un burger|des sushis|un billet de train|un billet d'avion|une table au restaurant|un vtc|des fleurs|un rendez-vous chez le coiffeur|une chambre d'hôtel|un kebab|une place de cinéma|un plombier|un dépanneur)",
+  "tiers": "(maman|papa|mon frère|ma soeur|le voisin|mon patron|le médecin|la maîtresse|mon collègue|ma femme|mon mari|le facteur|la voisine|mon fils|ma fille)",
+  "rapporte": "(a dit|m'a dit|pense|trouve|croit|raconte|prétend|dit|m'a écrit|a appelé pour dire)",
+  "propos": "(qu'il est tard|qu'il va pleuvoir|que le bus est en retard|qu'on devrait partir|que le film est nul|que c'est fermé|qu'il arrive bientôt|que la réunion est annulée|qu'il a faim|que la voiture fait un bruit bizarre)",
+  "deplace": "(je vais|on va|je pars|on part|je rentre|on rentre|je passe|on passe|je file|on descend|je monte)",
+  "quand": "(demain|ce soir|ce week-end|lundi|la semaine prochaine|tout à l'heure|cet été|dans une heure|)",
+  "meteo_dit": "(il pleut|il neige|il fait beau|il fait chaud|il fait un froid de canard|ça caille|il y a du soleil|c'est la canicule)",
+  "compte": "(mes mails|mon solde|mon agenda|mes messages|mon compte en banque|mes notifications|mon répondeur|mes likes|mes abonnés|ma boîte mail)",
+  "reseau": "(instagram|facebook|twitter|tiktok|snapchat|linkedin|youtube)",
+  "blagues": "(des blagues|une blague|des histoires drôles|des devinettes|des jeux de mots|un truc drôle|une bonne blague|des blagues drôles|une devinette)",
+  "opinion": "(qu'est-ce que tu penses de|tu penses quoi de|que penses-tu de|tu aimes|t'aimes|tu adores|tu détestes|t'aimes bien|tu préfères|ça te plaît)",
+ },
+ "en": {
+  "um": "(um|uh|hmm|well|so|like|you know|i mean|erm|anyway|okay so|right|huh|whatever|oh boy|meh|uhh|umm|so um|well um|oh|yeah so)",
+  "pause": "(wait|hold on|one sec|one second|just a sec|let me think|hang on|how do i put it|what's the word)",
+  "order_v": "(order me|book me|get me|call me|buy me|find me|grab me|fetch me|hire me)",
+  "errand": "(a taxi|an uber|a pizza|a burger|some sushi|a train ticket|a flight|a table for two|a cab|some flowers|a haircut appointment|a hotel room|a kebab|movie tickets|a plumber|a tow truck)",
+  "third": "(mom|dad|my brother|my sister|the neighbor|my boss|the doctor|the teacher|my coworker|my wife|my husband|the mailman|my son|my daughter)",
+  "reports": "(said|told me|thinks|says|believes|claims|texted me|called to say)",
+  "claim": "(it's late|it's going to rain|the bus is late|we should leave|the movie is bad|the shop is closed|he's on his way|the meeting is cancelled|she's hungry|the car makes a weird noise)",
+  "go_v": "(i'm going|we're going|i'm heading|we're heading|i'm driving|we're flying|i'm off|we're off|i'm moving)",
+  "when": "(tomorrow|tonight|this weekend|on monday|next week|later|this summer|in an hour|)",
+  "weather_says": "(it's raining|it's snowing|it's sunny|it's so hot|it's freezing|it's pouring|it's windy|there's a heatwave)",
+  "account": "(my emails|my balance|my calendar|my messages|my bank account|my notifications|my voicemail|my likes|my followers|my inbox)",
+  "social": "(instagram|facebook|twitter|tiktok|snapchat|linkedin|youtube)",
+  "forget_v": "(forget|ignore|disregard|scratch|skip|drop|cancel|never mind)",
+  "last_thing": "(what i just said|that last one|what i said|my last request|the last thing i said|the last thing|that last request|what i asked|my last question|that last bit)",
+  "jokes": "(any jokes|any good jokes|a joke|jokes|a good joke|any funny jokes|any riddles|a riddle|puns|any puns|funny stories|a funny story)",
+  "opinion": "(what do you think of|what do you think about|how do you feel about|do you like|do you love|do you hate|are you into|are you a fan of|do you enjoy)",
+  "you_are": "(you're|you are|ur|you really are|you're really|you are so|you're so|you're such|you are such)",
+  "how_is": "(how's|how is|hows|what's up with|how about|what's going on with|what's the deal with)",
+ },
+}
+_WORDS = {
+ "fr": ["violet", "banane", "fenêtre", "éléphant", "cuillère", "nuage", "mardi", "guitare", "sept", "jaune", "sauter",
+        "parapluie", "crayon", "girafe", "montagne", "soupe", "vélo", "carotte", "dimanche", "bleu", "rouge", "vert",
+        "douze", "cent", "trois", "courir", "manger", "dormir", "chanter", "lentement", "vite", "hier", "demain",
+        "chaussette", "tortue", "pantalon", "ciseaux", "orange", "tomate", "piano", "océan", "étoile", "bateau",
+        "chaise", "livre", "poisson", "fromage", "pluie", "soleil", "marteau", "papillon", "bouteille", "facile",
+        "rapide", "petit", "grand", "mou", "froid", "doucement", "toujours", "jamais", "peut-être", "pourquoi", "comme"],
+ "en": ["purple", "banana", "window", "elephant", "spoon", "cloud", "tuesday", "guitar", "seven", "yellow", "jumping",
+        "umbrella", "pencil", "giraffe", "mountain", "soup", "bicycle", "carrot", "sunday", "blue", "red", "green",
+        "twelve", "hundred", "three", "running", "eating", "sleeping", "singing", "slowly", "fast", "yesterday",
+        "sock", "turtle", "trousers", "scissors", "orange", "tomato", "piano", "ocean", "star", "boat", "chair",
+        "book", "fish", "cheese", "rain", "sun", "hammer", "butterfly", "bottle", "easy", "quick", "small", "big",
+        "soft", "cold", "gently", "always", "never", "maybe", "why", "like", "sideways"],
+}
+R3_MORE = {
+ "fr": {
+  "unknown": [
+   "<euh>", "<euh> <euh>", "<euh>[,] <euh> <euh>", "[<wulf>][,] <euh>[ <svp>]", "<euh>[,] <pause>", "<pause>[,] <euh>",
+   "{_w} {_w}", "{_w} {_w} {_w}", "{_w} {_w} {_w} {_w}", "<wulf> {_w} {_w} {_w}", "<euh> {_w} {_w}", "{_w}[,] {_w} {_w} {_w} {_w}",
+   "<commande_v> <course>[ <svp>]", "<peux_tu> (me commander|me réserver|me trouver|m'appeler|me livrer) <course>",
+   "(je veux|j'aimerais|je voudrais|il me faut) [(commander|réserver)] <course>[ <svp>]", "[<wulf>][,] (commande|réserve|appelle) <course> (pour ce soir|pour demain|pour midi|tout de suite)",
+   "<tiers> <rapporte> <propos>", "(tu sais quoi|devine quoi|écoute|au fait)[,] <tiers> <rapporte> <propos>", "<tiers> (est malade|est en retard|arrive|rentre|a appelé) <quand>",
+   "<deplace> (à|vers) {_city} <quand>", "(demain|ce soir|ce week-end|lundi)[,] <deplace> (à|vers) {_city}", "<deplace> chez <tiers> <quand>",
+   "<meteo_dit> à {_city}", "(aujourd'hui|ce matin|hier|en ce moment)[,] <meteo_dit>[ dehors]",
+   "(consulte|vérifie|regarde|ouvre|lis) <compte>", "<peux_tu> (consulter|vérifier|ouvrir|lire) <compte>",
+   "(poste|publie|partage) (une photo|ça|un message|ma story) sur <reseau>", "(combien j'ai de|regarde mes) (likes|abonnés|vues) sur <reseau>",
+  ],
+  "WulfVoiceOn": [
+   "(ne reste plus|ne sois plus|ne restez plus|ne soyez plus|arrête d'être|cesse d'être|tu n'as plus besoin d'être|plus besoin d'être) <muet>",
+   "[<wulf>][,] (ne reste plus|ne sois plus|arrête d'être) <muet>[ <svp>]",
+   "(je ne veux plus|je veux plus|j'en ai marre) que tu (sois|restes) <muet>",
+   "(ne te tais plus|ne réponds plus par écrit|n'écris plus tes réponses|ne fais plus le muet|arrête de te taire|ne sois plus si discret)[ <svp>]",
+  ],
+  "WulfVoiceOff": [
+   "(sois|reste|restez|soyez|deviens|tu peux être|il faut que tu sois) <muet>[ <svp>]",
+   "[<wulf>][,] (sois|reste) <muet> (maintenant|pour l'instant|un moment|ce soir|)",
+   "(ne parle plus|ne me parle plus|ne réponds plus à voix haute|ne dis plus rien à voix haute|arrête de causer|ne fais plus de bruit)[ <svp>]",
+   "(je ne veux plus|je veux plus) (entendre ta voix|que tu parles|t'entendre parler|de réponses vocales|entendre de voix)",
+   "(plus de voix|plus de réponses vocales|fini la voix|terminé la voix|plus de parole)[ <svp>]",
+  ],
+  "HassNevermind": [
+   "(bah|bon|ben|oh|allez|bof)[,] (tant pis|laisse|c'est pas grave|oublie|laisse tomber)", "(tant pis|laisse tomber|oublie)[,] (c'est pas grave|ce n'est pas grave|on verra|une autre fois|plus tard)",
+  ],
+  "WulfChat": [
+   "(t'as|tu as|est-ce que tu as|tu connais|tu sais|tu en connais|tu aurais) <blagues>", "(raconte|dis|fais)-moi <blagues>[ <svp>]", "<wulf>[,] (une blague|des blagues|une devinette)[ <svp>]",
+   "<opinion> <aime_obj>", "(et toi|dis-moi)[,] <opinion> <aime_obj>", "<aime_obj>[,] (tu aimes|ça te plaît|t'aimes ça|t'en penses quoi)",
+   "(distrais|occupe|divertis|amuse)-moi[ un peu]", "(j'ai le cafard|je m'ennuie|je suis triste|je déprime)[,] (distrais|occupe|divertis|amuse)-moi",
+   "(tu es|t'es|vous êtes) (vraiment|trop|tellement|) (<compliment>|<insulte>)", "(franchement|sérieux|wow|mon dieu)[,] (tu es|t'es) <insulte>",
+  ],
+ },
+ "en": {
+  "unknown": [
+   "<um>", "<um> <um>", "<um>[,] <um> <um>", "[<wulf>][,] <um>", "<um>[,] <pause>", "<pause>[,] <um>",
+   "{_w} {_w}", "{_w} {_w} {_w}", "{_w} {_w} {_w} {_w}", "<wulf> {_w} {_w} {_w}", "<um> {_w} {_w}", "{_w}[,] {_w} {_w} {_w} {_w}",
+   "<order_v> <errand>[ <post>]", "<can_you> (order|book|get|call|find) me <errand>", "(i want|i'd like|i need) (to order|to book|) <errand>[ <post>]",
+   "[<wulf>][,] (order|book|call) <errand> (for tonight|for tomorrow|for noon|right away)",
+   "<third> <reports> <claim>", "(guess what|you know what|listen|by the way)[,] <third> <reports> <claim>", "<third> (is sick|is late|is coming|is home|called) <when>",
+   "<go_v> to {_city} <when>", "(tomorrow|tonight|this weekend|on monday)[,] <go_v> to {_city}", "<go_v> to <third>'s (place|house) <when>",
+   "<weather_says> in {_city}", "(today|this morning|yesterday|right now)[,] <weather_says>[ outside]",
+   "(check|open|read|show me) <account>", "<can_you> (check|open|read) <account>",
+   "(post|share|upload) (a photo|this|a message|my story) (on|to) <social>", "(how many|check my) (likes|followers|views) (do i have |)on <social>",
+   "(translate|say) (hello|thank you|this|that|good night|where is the station) (in|into|to) (french|spanish|german|italian)",
+   "(that guy|my neighbor|this driver|the waiter|that lady) (is|was) (such a jerk|so rude|an idiot|really nice|hilarious)",
+  ],
+  "HassNevermind": [
+   "<forget_v> <last_thing>[ <post>]", "(oh|sorry|actually|wait|no)[,] <forget_v> <last_thing>", "<forget_v> <last_thing>[,] <nevermind>", "(please|just)[,] <forget_v> <last_thing>",
+  ],
+  "WulfVoiceOn": [
+   "<can_you> (say|read) (it|that|this|your answer|the answer) <aloud>", "(say|read) (it|that|this) <aloud>[ <post>]", "(i want|i'd like) (to hear it|you to say it|you to read it) <aloud>",
+   "(stop being|don't be|no more being|quit being) (silent|quiet|mute|muted)", "(don't stay|don't keep) (silent|quiet|muted)[ <post>]",
+  ],
+  "WulfVoiceOff": [
+   "(be|stay|keep|go) (silent|quiet|mute|muted)[ <post>]", "(don't talk|don't speak|no talking|no speaking|no more talking|stop speaking) (out loud|aloud|anymore|)[ <post>]",
+   "(i don't want|i do not want) (to hear your voice|you talking|you to talk|spoken replies|you to speak)",
+  ],
+  "WulfChat": [
+   "(do you know|have you got|got|do you have|know|you got|tell me) <jokes>", "<wulf>[,] (tell me|got|any) <jokes>", "(i want|i need|i'd like) (to hear |)<jokes>",
+   "<opinion> <like_obj>", "(and you|tell me)[,] <opinion> <like_obj>", "<like_obj>[,] (do you like it|what do you think|you like that)",
+   "<you_are> (<praise>|<insult>)", "(honestly|man|wow|gosh|seriously)[,] <you_are> (<praise>|<insult>)", "(such|what) a (good|nice|great|dumb|terrible|useless|smart) (machine|assistant|robot|friend|bot)",
+   "(hi|hello|hey|so|well|and)[,] <how_are_you>[ <post>]", "<how_are_you> (today|tonight|this morning|wulf)",
+  ],
+  "HassGetState": [
+   "<how_is> (the |my |our |){name}", "(is|are) (the |my |our |){name} (ok|alright|fine|working|all right)", "(what's|what is) (the state|the status) of (the |my |our |){name}",
+  ],
+ },
+}
+_RULES_FR.update(R3_RULES["fr"])
+_RULES_EN.update(R3_RULES["en"])
+for _lang in ("fr", "en"):
+    for _intent, _texts in R3_MORE[_lang].items():
+        (_MORE_FR if _lang == "fr" else _MORE_EN).setdefault(_intent, []).extend(_texts)
+
 for _lang, _more in (("fr", _MORE_FR), ("en", _MORE_EN)):
     for _intent, _texts in _more.items():
         TEMPLATES[_lang].setdefault(_intent, []).extend(_texts)
@@ -1544,7 +1682,7 @@ def _topics(lang: str) -> list[str]:
     return sorted(set(subjects + extra))
 
 
-LISTS = {lang: {**_LISTS[lang], "fact": _facts(lang), "topic": _topics(lang)} for lang in TEMPLATES}
+LISTS = {lang: {**_LISTS[lang], "_w": _WORDS[lang], "fact": _facts(lang), "topic": _topics(lang)} for lang in TEMPLATES}
 RULES: dict = {lang: {name: parse_sentence(text) for name, text in rules.items()}
          for lang, rules in (("fr", _RULES_FR), ("en", _RULES_EN))}
 
