@@ -5,7 +5,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TensorType } from '../../src/runtime/index.js';
 import { ModelBuilder, type GraphBuilder, type TensorRef } from '../tflite/model-builder.js';
-import { quantizePerChannel, type WeightDtype } from '../tflite/quantize.js';
+import { channelScales, type WeightDtype } from '../tflite/quantize.js';
 
 export interface NeuroLiteConfig {
   format: 'neurolite-config';
@@ -101,7 +101,7 @@ function addParse(mb: ModelBuilder, w: Weights, cfg: NeuroLiteConfig, dtype: Wei
     const [H, cols] = [wt.shape[0]!, wt.shape[1]!];
     const cut = new Float32Array(H * L);
     for (let h = 0; h < H; h++) cut.set(wt.data.subarray(h * cols, h * cols + L), h * L);
-    const scales = dtype === 'float32' ? undefined : quantizePerChannel(wt.data, H, dtype).scales;
+    const scales = dtype === 'float32' ? undefined : channelScales(wt.data, H, dtype);
     return g.fullyConnected(x, g.weight(`${name}.weight@${L}`, cut, [H, L], dtype, scales), shared(g, w, `${name}.bias`));
   };
   const tokenFc2 = (x: TensorRef, name: string): TensorRef => {

@@ -136,9 +136,10 @@ ds = read_dataset(data)
 assert "train" in ds.splits or max_train < 0, f"{data}: no train split"
 if max_tokens == 0:
     # Sized to the data, so a dataset of long sentences (ATIS-like) is not cut to a preset's length.
-    _longest = max((len(tokenize(e.text, 10_000)) for e in ds.splits.get("train", [])), default=1)
+    _lengths = [len(tokenize(e.text, 10_000)) for e in ds.splits.get("train", [])]
+    _longest = max(_lengths, default=1)
     max_tokens = config["max_tokens"] = min(64, max(16, -(-_longest // 8) * 8))
-    _cut = sum(len(tokenize(e.text, 10_000)) > max_tokens for e in ds.splits.get("train", []))
+    _cut = sum(n > max_tokens for n in _lengths)
     print(f"max_tokens {max_tokens} (longest training sentence: {_longest} tokens" + (f"; {_cut} sentences are cut)" if _cut else ")"))
 proj = ProjectionConfig(num_hashes=num_hashes, feature_dim=feature_dim, max_tokens=max_tokens)
 intents, tags = labels_of(ds)

@@ -39,10 +39,7 @@ export function quantizePerChannel(w: Float32Array, channels: number, dtype: 'in
   if (scales0 !== undefined && scales0.length !== channels) throw new Error(`quantize: ${scales0.length} scales for ${channels} channels`);
   const scales = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
-    let maxAbs = 0;
-    for (let i = 0; i < rowLength; i++) maxAbs = Math.max(maxAbs, Math.abs(w[c * rowLength + i] as number));
-    // A zero row keeps scale 1 so dequantization never divides by zero.
-    const scale = scales0 !== undefined ? scales0[c]! : Math.fround(maxAbs === 0 ? 1 : maxAbs / levels);
+    const scale = scales0 !== undefined ? scales0[c]! : rowScale(w, c * rowLength, rowLength, levels);
     scales[c] = scale;
     for (let i = 0; i < rowLength; i++) {
       const q = Math.round((w[c * rowLength + i] as number) / scale);
@@ -51,6 +48,19 @@ export function quantizePerChannel(w: Float32Array, channels: number, dtype: 'in
   }
   const bytes = dtype === 'int8' ? new Uint8Array(values.buffer.slice(0)) : packInt4(values);
   return { dtype, values, bytes, scales };
+}
+
+/** The per-row scales quantizePerChannel would pick for a [channels, rowLength] matrix. */
+export function channelScales(w: Float32Array, channels: number, dtype: 'int8' | 'int4'): Float32Array {
+  const rowLength = w.length / channels;
+  return Float32Array.from({ length: channels }, (_, c) => rowScale(w, c * rowLength, rowLength, LEVELS[dtype]));
+}
+
+/** A row's symmetric scale: max |w| over the levels; a zero row keeps 1 so dequantization never divides by zero. */
+function rowScale(w: Float32Array, start: number, length: number, levels: number): number {
+  let maxAbs = 0;
+  for (let i = start; i < start + length; i++) maxAbs = Math.max(maxAbs, Math.abs(w[i] as number));
+  return Math.fround(maxAbs === 0 ? 1 : maxAbs / levels);
 }
 
 /** Packs int4 values two per byte, element 2k in the low nibble (schema.fbs TensorType INT4). */

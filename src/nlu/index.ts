@@ -1,5 +1,5 @@
 // Public API of the NLU boundary: the hashing projection and slot resolution (the model lands with #5).
-export { project, tokenize, tokenBuckets, defaultProjection, PROJECTION_VERSION, type ProjectionConfig, type Token } from './projection.js';
+export { project, modelInputs, tokenize, tokenBuckets, defaultProjection, PROJECTION_VERSION, type ProjectionConfig, type Token } from './projection.js';
 export { resolveDevices, foldName, type EntitySlots, type Resolution } from './resolve.js';
 export { readDataset, readJsonl, readJointBert, DatasetError, type Example } from './dataset.js';
 export { decodeBio, evaluate, spansFromBio, type EvalReport, type Prediction, type SlotSpan } from './metrics.js';

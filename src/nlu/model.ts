@@ -3,7 +3,7 @@
 // embedding. Reads everything it needs (labels, tags, projection) from the model's metadata.
 import { readFile } from 'node:fs/promises';
 import { decodeModelMetadata, loadLiteRtRuntime, Model, readTflite } from '../runtime/index.js';
-import { tokenBuckets, tokenize, PROJECTION_VERSION, type ProjectionConfig, type Token } from './projection.js';
+import { modelInputs, tokenBuckets, tokenize, PROJECTION_VERSION, type ProjectionConfig, type Token } from './projection.js';
 import { bioDecoder, spansFromBio } from './metrics.js';
 import type { Understander, Understanding } from './index.js';
 
@@ -103,18 +103,11 @@ export class NeuroLiteModel implements Understander {
 
   /** Parse one sentence. Below the confidence threshold the intent is `unknown`. */
   async understand(text: string): Promise<Understanding> {
-    const { maxTokens, numHashes: K } = this.projection;
-    const tokens = tokenize(text, maxTokens);
+    const tokens = tokenize(text, this.projection.maxTokens);
     if (tokens.length === 0) return { intent: UNKNOWN_INTENT, confidence: 0, slots: [], entropy: Math.log(this.intents.length) };
     // The shortest signature that holds the sentence: same answer, less work.
-    const { key, length: T } = this.signatureFor(tokens.length);
-    const buckets = new Int32Array(T * K);
-    const mask = new Float32Array(T);
-    tokens.forEach((tok, t) => {
-      buckets.set(this.bucketsOf(tok), t * K);
-      mask[t] = 1;
-    });
-    const out = await this.model.run({ buckets, mask }, key);
+    const { key, length } = this.signatureFor(tokens.length);
+    const out = await this.model.run(modelInputs(tokens, length, this.projection, (tok) => this.bucketsOf(tok)), key);
     const logits = out.intent_logits as Float32Array;
     const probs = softmax(logits);
     let best = 0;

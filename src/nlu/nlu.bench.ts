@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { benchNative, nativeAvailable } from '../../firmware-models/tflite/native-litert.js';
 import { NeuroLiteModel } from './model.js';
-import { tokenBuckets, tokenize } from './projection.js';
+import { modelInputs, tokenBuckets, tokenize } from './projection.js';
 import { pct } from '../../bench/stats.js';
 
 const SENTENCE = 'allume la lumière du salon et règle le chauffage de la cuisine à 21 degrés stp'; // 16 tokens
@@ -32,14 +32,7 @@ export async function runNluBench(model: string, iters = 2000): Promise<Record<s
   }
   // Native LiteRT runs the signature the runtime picked for this sentence (parse_16 for 16 tokens).
   const { key: signature, length: T } = nlu.signatureFor(tokens.length);
-  const K = proj.numHashes;
-  const buckets = new Int32Array(T * K);
-  const mask = new Float32Array(T);
-  tokens.forEach((tok, t) => {
-    buckets.set(tokenBuckets(tok, proj), t * K);
-    mask[t] = 1;
-  });
-  const native = nativeAvailable() ? await benchNative({ model, signature, inputs: { buckets, mask }, shapes: { buckets: [1, T, K], mask: [1, T] }, warmup: 200, iters }) : null;
+  const native = nativeAvailable() ? await benchNative({ model, signature, inputs: modelInputs(tokens, T, proj), shapes: { buckets: [1, T, proj.numHashes], mask: [1, T] }, warmup: 200, iters }) : null;
   await nlu.release();
   const row = {
     model,

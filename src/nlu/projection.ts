@@ -115,6 +115,23 @@ export function tokenBuckets(token: Token, cfg: ProjectionConfig = defaultProjec
   return mins;
 }
 
+/**
+ * The model's inputs for tokens over `length` positions: buckets (length × K) int32 and mask
+ * (length) float32, 1 for real tokens; positions past the sentence stay 0. `bucketsOf` lets a
+ * caller serve token buckets from a cache.
+ */
+export function modelInputs(tokens: readonly Token[], length: number, cfg: ProjectionConfig,
+  bucketsOf: (tok: Token) => Uint32Array = (tok) => tokenBuckets(tok, cfg)): { buckets: Int32Array<ArrayBuffer>; mask: Float32Array<ArrayBuffer> } {
+  if (tokens.length > length) throw new Error(`${tokens.length} tokens do not fit in ${length} positions`);
+  const buckets = new Int32Array(length * cfg.numHashes);
+  const mask = new Float32Array(length);
+  tokens.forEach((tok, t) => {
+    buckets.set(bucketsOf(tok), t * cfg.numHashes);
+    mask[t] = 1;
+  });
+  return { buckets, mask };
+}
+
 /** text → tokens and features, (T, F) row-major float32 counts. */
 export function project(text: string, cfg: ProjectionConfig = defaultProjection): { tokens: Token[]; features: Float32Array } {
   const tokens = tokenize(text, cfg.maxTokens);

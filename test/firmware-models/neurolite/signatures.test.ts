@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildNeuroLite, readSafetensors, shortLengths, type NeuroLiteConfig } from '../../../firmware-models/neurolite/export.js';
 import { loadLiteRtRuntime, Model } from '../../../src/runtime/index.js';
-import { NeuroLiteModel, tokenBuckets, tokenize, type ProjectionConfig } from '../../../src/nlu/index.js';
+import { modelInputs, NeuroLiteModel, tokenize, type ProjectionConfig } from '../../../src/nlu/index.js';
 import { repoRoot, tempDir } from '../../helpers/paths.js';
 
 const dist = path.join(repoRoot, 'firmware-models/dist/neurolite-tiny');
@@ -23,10 +23,7 @@ const SENTENCES = [
 
 function inputs(text: string, L: number, p: ProjectionConfig): { buckets: Int32Array<ArrayBuffer>; mask: Float32Array<ArrayBuffer>; n: number } {
   const tokens = tokenize(text, p.maxTokens);
-  const buckets = new Int32Array(L * p.numHashes);
-  const mask = new Float32Array(L);
-  tokens.slice(0, L).forEach((tok, t) => { buckets.set(tokenBuckets(tok, p), t * p.numHashes); mask[t] = 1; });
-  return { buckets, mask, n: tokens.length };
+  return { ...modelInputs(tokens.slice(0, L), L, p), n: tokens.length };
 }
 
 async function compare(t: import('ava').ExecutionContext, file: string, tolerance: number): Promise<number> {
