@@ -368,7 +368,11 @@ def main() -> None:
     ap.add_argument("--per-template", type=int, default=40, help="samples drawn per template (before dedup)")
     ap.add_argument("--seed", type=int, default=2611)
     ap.add_argument("--langs", default="fr,en")
+    ap.add_argument("--round4", action="store_true",
+                    help="add the fourth round of Wulf phrase families (measured, not in the shipped corpus)")
     args = ap.parse_args()
+    if args.round4:
+        wulf_templates.enable_round4()
     rng = random.Random(args.seed)
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -415,6 +419,8 @@ def main() -> None:
             "sha256": digest.hexdigest(), "min_train_templates": MIN_TRAIN_TEMPLATES,
             "synonym_rate": SYNONYM_RATE, "not_held_out": not_held_out,
             "sources": {"home-assistant-intents": home_assistant_intents_version(), "license": "CC-BY-4.0"}}
+    if args.round4:
+        meta["round4"] = True
     (out_dir / "data.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(f"data sha256 {meta['sha256']}")
 

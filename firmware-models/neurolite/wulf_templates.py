@@ -1693,3 +1693,178 @@ def values(lang: str, list_name: str) -> list[str] | None:
 
 def parse(text: str):
     return parse_sentence(text)
+
+
+# --- round 4: opt-in (make_data.py --round4), measured and not shipped ---------------------------------
+# Written in session 11 from the 4201 split's test errors. Measured blind (see README, "Session 11"):
+# against the shipped model on the templates neither split trained on (compare.ts), intent rose
+# (fr +2.1, en +0.4 points) but fr slot F1 fell 0.95 points, and on its own fresh split (seed 5113) en
+# slot F1 was 94.69% < the 95% bar, so the shipped corpus does not include it. Kept to build on.
+# Fourth round (session 11): kinds of sentence the third round's blind split still missed — leaving
+# and coming home, "are you still there", wanting to talk, wishes ("lovely evening to you") and
+# friendship as small talk; an apology for one's own error ("sorry, my fault") as small talk, kept apart
+# from calling Wulf by mistake (HassNevermind: the rounds before gave both "that was a mistake");
+# "stop being silent"-style double negations for VoiceOn against "stop using your voice" for VoiceOff,
+# each spread over several frames; searching one's notes as WulfRecall; size/age/distance questions
+# and "what are the effects of X" as WulfAsk; a blank memory / clean slate as WulfClearMemory;
+# sports and news remarks as out-of-domain; weather details (UV, humidity, wind, pollen) as
+# HassGetWeather; infinitive commands ("désactiver {area}") for the on/off pair — by area only: a
+# {name} drawn from every domain taught "close the gates" as a name where Home Assistant tags the
+# device class (en slot F1 fell 2 points on templates neither model had seen).
+R4_RULES = {
+ "fr": {
+  "depart": "(je m'en vais|je pars|j'y vais|je file|je me sauve|je dois y aller|il faut que j'y aille|je te laisse|je vais me coucher|je vais dormir|je vais au lit|au lit)",
+  "a_plus": "(à demain|à plus|à tout à l'heure|à la prochaine|bonne nuit|bonne soirée|à ce soir|ciao|salut|à bientôt|à plus tard)",
+  "retour": "(me voilà|me revoilà|je suis rentré|je suis rentrée|je suis de retour|c'est moi|je suis revenu|je suis revenue|je suis à la maison|on est rentrés)",
+  "present": "(tu es toujours là|t'es toujours là|tu es encore là|es-tu encore là|es-tu toujours là|tu es là|t'es là|tu m'entends|tu m'écoutes|tu dors|y a quelqu'un|il y a quelqu'un)",
+  "ma_faute": "(je me suis trompé|je me suis trompée|c'est ma faute|ma faute|j'ai dit une bêtise|je me suis mal exprimé|j'avais tort|j'ai fait une erreur|je me suis planté|c'était ma faute)",
+  "souhait": "(bonne soirée|bonne journée|bon week-end|bonne nuit|bon appétit|bonnes vacances|bonne fin de journée|joyeux noël|bonne année)",
+  "ami": "(mon ami|mon pote|mon copain|mon meilleur ami|mon compagnon|mon confident)",
+  "taire_neg": "(de te taire|de rester muet|de faire le muet|d'être silencieux|de rester silencieux|de répondre par écrit|de répondre en silence|d'écrire tes réponses|de chuchoter|de rester en sourdine|de bouder en silence)",
+  "arrete": "(arrête|cesse|tu peux arrêter|arrêtez|cessez|stop, arrête|faut arrêter|c'est bon, arrête)",
+  "voix_util": "(d'utiliser ta voix|de parler à voix haute|de me répondre à voix haute|de me parler|de lire tes réponses à voix haute|de causer)",
+  "cherche_v": "(cherche|fouille|regarde|vérifie|trouve|recherche|consulte)",
+  "tes_notes": "(tes notes|ta mémoire|mes notes|tes souvenirs|ce que je t'ai dit|ton carnet)",
+  "combien_adj": "(quelle est la taille|quelle est la hauteur|quel âge a|quelle est la distance jusqu'à|quelle est la profondeur|quelle est la longueur|combien pèse|quelle est la température)",
+  "chose": "(de l'everest|de la lune|du soleil|de la tour eiffel|de l'océan pacifique|d'une baleine bleue|du nil|de la terre|du mont blanc|de la muraille de chine)",
+  "effet": "(les effets|les avantages|les inconvénients|les risques|l'histoire|l'origine|les causes|les dangers|le principe)",
+  "sujet": "(du bitcoin|de la caféine|du sucre|du sport|du réchauffement climatique|de l'intelligence artificielle|du télétravail|de la méditation|des écrans|du jeûne|de l'inflation|des vaccins)",
+  "sujet_nu": "(le bitcoin|la caféine|le sucre|la méditation|la photosynthèse|la relativité|l'inflation|les impôts|la bourse|le jardinage|la chimie|l'astronomie)",
+  "vierge": "(une mémoire vierge|une mémoire vide|une mémoire propre|une ardoise vierge|table rase|un nouveau départ|une page blanche|zéro souvenir)",
+  "equipe": "(le psg|l'om|mbappé|messi|les bleus|ronaldo|le real|nadal|l'équipe de france|lyon)",
+  "match_v": "(a gagné|a perdu|a marqué|a raté un penalty|a fait match nul|joue ce soir|est éliminé|a battu le record|est blessé|a changé de club)",
+  "meteo_det": "(l'indice uv|l'indice UV|le taux d'humidité|l'humidité|la vitesse du vent|le vent|la qualité de l'air|le niveau de pollen|la pression atmosphérique|le risque de pluie|les précipitations)",
+ },
+ "en": {
+  "leave": "(i'm off|i'm leaving|i'm heading out|i have to go|i gotta go|i need to go|i'm going to bed|off to bed|time for bed|i'll let you go|heading out now|i'm out)",
+  "later": "(see you tomorrow|see you later|see you|bye|good night|later|talk soon|catch you later|take care|bye for now)",
+  "back": "(i'm back|i'm home|i am home|it's me|i'm back home|we're home|we're back|guess who's back|i made it home|back again)",
+  "present": "(are you still there|you still there|are you there|you there|can you hear me|are you listening|are you awake|anybody there|is anyone there|still with me)",
+  "my_fault": "(that was my fault|my fault|i was wrong|i got it wrong|i messed up|i made a mistake|i said something silly|i didn't mean it|my mistake|i was being rude)",
+  "wish": "(have a nice evening|have a good day|lovely evening to you|have a great weekend|good evening to you|enjoy your evening|have a nice night|happy holidays|merry christmas|happy new year|have a lovely day)",
+  "friend": "(my friend|my buddy|my pal|my best friend|my companion|my bestie)",
+  "silent_neg": "(being silent|being quiet|staying silent|staying quiet|being mute|the silent treatment|answering in text|typing your answers|whispering|keeping quiet|being muted)",
+  "stop_v": "(stop|quit|no more|enough|please stop|can you stop|you can stop|enough of)",
+  "voice_use": "(using your voice|talking out loud|speaking out loud|reading answers aloud|talking to me|speaking to me|using speech|talking)",
+  "search_v": "(search|check|look through|go through|scan|dig through|look in|browse|consult)",
+  "notes_obj": "(your notes|my notes|your memory|your records|what i told you|your memories|the notes)",
+  "how_adj": "(how big|how tall|how old|how far away|how deep|how long|how heavy|how hot|how cold|how wide)",
+  "thing": "(mount everest|the moon|the sun|the eiffel tower|the pacific ocean|a blue whale|the nile|the earth|the great wall of china|jupiter)",
+  "effect": "(the effects|the benefits|the downsides|the risks|the history|the origin|the causes|the dangers|the basics)",
+  "subject": "(bitcoin|caffeine|sugar|exercise|global warming|artificial intelligence|remote work|meditation|screens|fasting|inflation|vaccines)",
+  "blank": "(a blank memory|an empty memory|a clean memory|a clean slate|a fresh start|a blank slate|zero memories|a memory wipe)",
+  "team": "(the lakers|messi|ronaldo|the yankees|liverpool|the patriots|serena|nadal|the home team|arsenal)",
+  "game_v": "(won|lost|scored|missed a penalty|drew|plays tonight|got knocked out|broke the record|got injured|got traded)",
+  "weather_det": "(the uv index|the uv level|the humidity|the wind speed|the wind|the air quality|the pollen count|the air pressure|the chance of rain|the rainfall)",
+ },
+}
+R4_MORE = {
+ "fr": {
+  "WulfChat": [
+   "<depart>[,] <a_plus>", "<a_plus>[,] <depart>", "(bon|allez|bon ben|aller|bon bah)[,] <depart>[,] <a_plus>",
+   "<retour>[,] (tu m'as manqué|quoi de neuf|ça va|)", "(coucou|salut|bonsoir|hello)[ <wulf>][,] <retour>", "<retour> (de retour|à la maison|enfin|)",
+   "<present>[ <wulf>]", "<wulf>[,] <present>", "(allô|hé|ohé|eh)[,] <present>",
+   "<pardon>[,] <ma_faute>", "<ma_faute>[,] <pardon>", "(oh|ah|oups)[,] <ma_faute>",
+   "<souhait>[ <wulf>]", "(je te souhaite|je vous souhaite) (une |un |)(bonne soirée|bonne journée|bon week-end|bonne nuit|bonnes vacances)",
+   "(veux-tu|tu veux|voudrais-tu) être <ami>", "(tu es|t'es|tu seras|sois) <ami>", "on (peut|pourrait) être (amis|copains|potes)",
+   "(on papote|on discute|on bavarde|on cause)[ (un peu|de tout et de rien|un moment|ensemble)]", "(j'ai envie de|je voudrais) (papoter|causer|bavarder) (de tout et de rien|un peu|avec toi)",
+  ],
+  "WulfVoiceOn": [
+   "<arrete> <taire_neg>[ <svp>]", "[<wulf>][,] <arrete> <taire_neg>", "(plus besoin|pas la peine|inutile) <taire_neg>",
+   "(je ne veux plus que tu|je veux plus que tu) (te taises|restes muet|répondes par écrit|chuchotes)", "(finis|fini|assez) (de te taire|les silences|les réponses écrites|de chuchoter)",
+  ],
+  "WulfVoiceOff": [
+   "<arrete> (de parler|de causer|de me parler à voix haute|de lire tes réponses|de répondre à voix haute|d'utiliser ta voix)[ <svp>]", "(plus besoin|pas la peine|inutile) <voix_util>",
+   "(n'utilise plus|arrête d'utiliser|ne prends plus) ta voix", "(je ne veux plus que tu|je veux plus que tu) (parles|me parles|répondes à voix haute|lises tes réponses)",
+  ],
+  "WulfRecall": [
+   "<cherche_v> dans <tes_notes>[ <svp>]", "<cherche_v> dans <tes_notes> (pour|à propos de|sur) {topic}", "<peux_tu> (chercher|fouiller|regarder|vérifier) dans <tes_notes>",
+   "(qu'est-ce qu'il y a|qu'est-ce que tu as|tu as quelque chose) dans <tes_notes> (sur|à propos de|concernant) {topic}",
+  ],
+  "WulfAsk": [
+   "<combien_adj> <chose>", "<sais_tu> <combien_adj> <chose>", "(quels sont|c'est quoi|dis-moi|explique-moi) <effet> <sujet>", "<sais_tu> (quels sont|ce que sont) <effet> <sujet>",
+   "(apprends|explique|enseigne)-moi <sujet_nu>[ <svp>]", "(je veux|j'aimerais|je voudrais) (comprendre|apprendre|en savoir plus sur) <sujet_nu>",
+  ],
+  "WulfClearMemory": [
+   "(je veux|j'aimerais|je voudrais|il me faut|donne-moi) <vierge>", "(on repart avec|on recommence avec|fais-moi) <vierge>", "<vierge>[ <svp>]", "(fais|faisons|on fait) table rase[ de ta mémoire]",
+  ],
+  "unknown": [
+   "<equipe> <match_v>[ (hier|ce soir|ce week-end|cette saison|)]", "(t'as vu|tu as vu|incroyable|dingue)[,] <equipe> <match_v>", "(le match|la finale|le derby) (était nul|était génial|commence à 21 h|est annulé)",
+  ],
+  "HassGetWeather": [
+   "(quel est|c'est quoi|donne-moi|dis-moi) <meteo_det>[ (aujourd'hui|dehors|en ce moment|demain|)]", "<meteo_det> (aujourd'hui|dehors|en ce moment|demain)", "comment est <meteo_det>[ dehors]",
+  ],
+  "HassTurnOff": [
+   "(éteindre|désactiver|couper) [(la lumière|les lumières|tout) ]{area}",
+  ],
+  "HassTurnOn": [
+   "(allumer|activer) [(la lumière|les lumières|tout) ]{area}",
+  ],
+ },
+ "en": {
+  "WulfChat": [
+   "<leave>[,] <later>", "<later>[,] <leave>", "(ok|alright|well|right)[,] <leave>[,] <later>",
+   "<back>[,] (did you miss me|what's new|how are you|)", "(hi|hey|hello|evening)[ <wulf>][,] <back>", "<back> (at last|finally|again|)",
+   "<present>[ <wulf>]", "<wulf>[,] <present>", "(hello|hey|hi|yo)[,] <present>",
+   "<sorry>[,] <my_fault>", "<my_fault>[,] <sorry>", "(oh|ah|oops)[,] <my_fault>",
+   "<wish>[ <wulf>]", "(i wish you|wishing you) (a nice evening|a good day|a great weekend|happy holidays|a good night)",
+   "(will you be|can you be|would you be|be) <friend>", "(you're|you are|you'll always be) <friend>", "(can we|let's) be friends",
+   "(hi|hey|hello) <wulf>", "<greet>[,] (wulf|buddy|there|friend|pal)",
+   "(i want|i'd like|i need) to (chat|talk) (about something|about stuff|about my day|for a bit)", "(let's|can we) (chat|talk) about (something|anything|stuff|life)",
+  ],
+  "HassNevermind": [
+   "(oh|sorry|oops|no)[,] (wrong button|i called you by mistake|i didn't mean to call you|false alarm)",
+  ],
+  "WulfVoiceOn": [
+   "<stop_v> <silent_neg>[ <post>]", "[<wulf>][,] <stop_v> <silent_neg>", "(do not|don't|never) (stay|be|remain|keep) (silent|quiet|mute|muted) (anymore|again|any longer|)",
+   "(i don't want you to|i do not want you to) (stay silent|be quiet|answer in text|whisper) (anymore|again|)", "(no need to|you don't have to|no reason to) (stay silent|be quiet|be muted|answer in text)",
+  ],
+  "WulfVoiceOff": [
+   "<stop_v> <voice_use>[ <post>]", "[<wulf>][,] <stop_v> <voice_use>", "(don't|do not|never) (use your voice|talk out loud|speak out loud|read answers aloud) (anymore|again|)",
+   "(no need to|you don't have to) (use your voice|talk out loud|speak out loud|read it aloud)",
+  ],
+  "WulfRecall": [
+   "<search_v> <notes_obj>[ <post>]", "<search_v> <notes_obj> (for|about|on) {topic}", "<can_you> (search|check|look through|go through) <notes_obj>[ for {topic}]",
+   "(anything|something|any info|any notes) (in|from) <notes_obj> (about|on|regarding) {topic}",
+  ],
+  "WulfAsk": [
+   "<how_adj> is <thing>", "<tell_me> <how_adj> <thing> is", "(what are|tell me|explain) <effect> of <subject>", "<tell_me> (what|what are) <effect> of <subject> (are|)",
+   "(teach me|explain|tell me about) <subject>[ <post>]", "(i want|i'd like|i need) to (understand|learn about|know more about) <subject>",
+  ],
+  "WulfClearMemory": [
+   "(i want|i'd like|i need|give me|start with) <blank>", "(let's start|start over|begin again) with <blank>", "<blank>[ <post>]", "(wipe the slate clean|clean slate please|make it a clean slate)",
+  ],
+  "unknown": [
+   "<team> <game_v>[ (last night|tonight|this weekend|this season|)]", "(did you see|guess what|wow|can't believe)[,] <team> <game_v>", "(the game|the final|the match) (was boring|was amazing|starts at nine|got cancelled)",
+  ],
+  "WulfStatus": [
+   "(what is|what's|how is|how's) (the state|the status|the health|the condition) of (wulf|the assistant|your system|the system|you)", "(is|are) (wulf|you|the assistant) <healthy>",
+  ],
+  "HassGetWeather": [
+   "(what is|what's|tell me|give me) <weather_det>[ (today|outside|right now|tomorrow|)]", "<weather_det> (today|outside|right now|tomorrow)", "(how high is|how bad is) <weather_det>[ today]",
+  ],
+  "HassTurnOff": [
+   "(turn|switch) off (the lights|the light|everything) in the {area}",
+  ],
+  "HassTurnOn": [
+   "(turn|switch) on (the lights|the light|everything) in the {area}",
+  ],
+ },
+}
+
+
+def enable_round4() -> None:
+    """Add round 4 to TEMPLATES/RULES (in place; call before sampling), and take "that was a mistake" /
+    "c'était une erreur" out of HassNevermind's accidental-call rule: small talk's apologies ("sorry,
+    my fault") said the same, so the two labels disagreed on one phrasing."""
+    if getattr(enable_round4, "done", False):
+        return
+    enable_round4.done = True
+    _RULES_FR["accident"] = _RULES_FR["accident"].replace("|c'était une erreur|", "|")
+    _RULES_EN["accident"] = _RULES_EN["accident"].replace("|that was a mistake|", "|")
+    _RULES_FR.update(R4_RULES["fr"])
+    _RULES_EN.update(R4_RULES["en"])
+    for lang, rules in (("fr", _RULES_FR), ("en", _RULES_EN)):
+        RULES[lang] = {name: parse_sentence(text) for name, text in rules.items()}
+        for intent, texts in R4_MORE[lang].items():
+            TEMPLATES[lang].setdefault(intent, []).extend(texts)
