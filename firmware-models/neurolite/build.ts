@@ -10,7 +10,7 @@ import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateModel, NeuroLiteModel, readDataset, type EvalResult } from '../../src/nlu/index.js';
+import { evaluateModel, NeuroLiteModel, readDataset, type EvalResult, type Example } from '../../src/nlu/index.js';
 import { exportNeuroLite } from './export.js';
 import { flag, run as runIn } from '../build-helpers.js';
 
@@ -19,11 +19,12 @@ const run = (cmd: string, args: string[]): Promise<void> => runIn(cmd, args, rep
 const recipeDir = path.join(repoRoot, 'firmware-models/neurolite');
 const python = process.env.WULF_TRAIN_PYTHON ?? path.join(repoRoot, '.venv/train/bin/python');
 
-/** Evaluate a .tflite on a split with the runtime the board uses; per language too. */
-export async function evaluateTflite(model: string, data: string, split = 'test'): Promise<EvalResult> {
+/** Evaluate a .tflite on a split (or on examples already read) with the runtime the board uses; per language too. */
+export async function evaluateTflite(model: string, data: string | Example[], split = 'test'): Promise<EvalResult> {
+  const examples = typeof data === 'string' ? await readDataset(data, split) : data;
   const nlu = await NeuroLiteModel.load(model, { confidenceThreshold: 0 });
   try {
-    return await evaluateModel(nlu, await readDataset(data, split));
+    return await evaluateModel(nlu, examples);
   } finally {
     await nlu.release();
   }

@@ -8,8 +8,6 @@
 // sentences (DIR_B's dev and test) whose `template_id` is also held out in DIR_A. `--a-held dev`
 // narrows A's side to its dev templates: use it when A's test errors were read to write B's data,
 // so the comparison stays blind for both. Needs JSONL data with `template_id` (make_data.py's).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { readDataset, type Example } from '../../src/nlu/dataset.js';
 import type { EvalReport } from '../../src/nlu/metrics.js';
@@ -34,18 +32,11 @@ export async function compareModels(opts: { a: string; aData: string; b: string;
   const aTemplates = new Set((await heldOut(opts.aData, opts.aHeld ?? ['dev', 'test'])).map((e) => e.group));
   const rows = (await heldOut(opts.bData, opts.bHeld ?? ['dev', 'test'])).filter((e) => e.group != null && aTemplates.has(e.group));
   if (rows.length === 0) throw new Error('no template is held out in both splits (is template_id in the data?)');
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'neurolite-compare-'));
-  try {
-    const file = path.join(tmp, 'both-held-out.jsonl');
-    await writeFile(file, rows.map((e) => JSON.stringify({ text: e.text, intent: e.intent, slots: e.slots, lang: e.lang, template_id: e.group })).join('\n') + '\n');
-    const score = async (model: string): Promise<Record<string, EvalReport>> => {
-      const r = await evaluateTflite(model, file);
-      return { all: r.overall, ...r.perLang };
-    };
-    return { templates: new Set(rows.map((e) => e.group)).size, sentences: rows.length, a: await score(opts.a), b: await score(opts.b) };
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  const score = async (model: string): Promise<Record<string, EvalReport>> => {
+    const r = await evaluateTflite(model, rows);
+    return { all: r.overall, ...r.perLang };
+  };
+  return { templates: new Set(rows.map((e) => e.group)).size, sentences: rows.length, a: await score(opts.a), b: await score(opts.b) };
 }
 
 async function main(args: string[]): Promise<void> {

@@ -1860,8 +1860,9 @@ def enable_round4() -> None:
     if getattr(enable_round4, "done", False):
         return
     enable_round4.done = True
-    _RULES_FR["accident"] = _RULES_FR["accident"].replace("|c'était une erreur|", "|")
-    _RULES_EN["accident"] = _RULES_EN["accident"].replace("|that was a mistake|", "|")
+    for rules, phrase in ((_RULES_FR, "|c'était une erreur|"), (_RULES_EN, "|that was a mistake|")):
+        assert phrase in rules["accident"], f"accident rule no longer says {phrase!r}"
+        rules["accident"] = rules["accident"].replace(phrase, "|")
     _RULES_FR.update(R4_RULES["fr"])
     _RULES_EN.update(R4_RULES["en"])
     for lang, rules in (("fr", _RULES_FR), ("en", _RULES_EN)):
